@@ -1,0 +1,27 @@
+"""Login is required everywhere except the few public paths listed here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/readyz", "/static/", "/i18n/")
+
+
+class LoginRequiredMiddleware:
+    """Default deny: anonymous requests get a login redirect (pages) or 401/403 (API)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if request.user.is_authenticated or path.startswith(PUBLIC_PREFIXES):
+            return self.get_response(request)
+        if path.startswith("/api/"):
+            # DRF answers with its own 401/403 (basic auth may still log the caller in).
+            return self.get_response(request)
+        if path.startswith("/tiles/"):
+            return JsonResponse({"detail": "authentication required"}, status=401)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
