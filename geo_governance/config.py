@@ -31,6 +31,7 @@ def database_from_url(url: str) -> dict:
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
+        "TEST": {"NAME": os.environ.get("GEOGOV_TEST_DB_NAME") or None},
     }
 
 
