@@ -18,6 +18,14 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/pg_ctl" ]; then
   exit 1
 fi
 
+# As root, the unprivileged owner must be able to reach the data folder; when the checkout sits
+# somewhere it cannot (e.g. under /root), keep the cluster in /var/tmp under a name tied to ROOT.
+if [ "$(id -u)" = "0" ] && ! runuser -u "$OS_USER" -- test -x "$ROOT" 2>/dev/null; then
+  ALT="/var/tmp/geogov-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-10)"
+  DATA="$ALT/pgdata"; SOCK="$ALT/pgsock"; LOG="$ALT/pg.log"
+  mkdir -p "$ALT"; chmod 755 "$ALT"
+fi
+
 as_owner() {
   if [ "$(id -u)" = "0" ]; then
     runuser -u "$OS_USER" -- "$@"
@@ -33,7 +41,7 @@ init() {
   if [ "$(id -u)" = "0" ]; then
     chown "$OS_USER" "$DATA" "$SOCK"
     # the unprivileged owner must be able to reach the folder
-    chmod o+x "$ROOT" "$ROOT/var" 2>/dev/null || true
+    chmod o+x "$ROOT" "$(dirname "$DATA")" 2>/dev/null || true
   fi
   as_owner "$PGBIN/initdb" -D "$DATA" -U geogov --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   cat >> "$DATA/postgresql.conf" <<CONF
@@ -55,7 +63,11 @@ start() {
   if as_owner "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     return 0
   fi
-  touch "$LOG"; [ "$(id -u)" = "0" ] && chown "$OS_USER" "$LOG"
+  if "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
+    echo "pgcluster: port $PORT is taken by another server; set GEOGOV_PG_PORT to a free port" >&2
+    exit 1
+  fi
+  touch "$LOG"; if [ "$(id -u)" = "0" ]; then chown "$OS_USER" "$LOG"; fi
   as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null
   for db in geogov; do
     if ! "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U geogov -d postgres -tAc \
