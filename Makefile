@@ -60,7 +60,7 @@ db-stop:
 
 migrate: venv db-start
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py compilemessages -v 0 --ignore '.venv/*'
+	$(PY) manage.py compilemessages -v 0 --ignore '.venv/*' --ignore 'var/*'
 
 seed: migrate
 	$(PY) manage.py seed_demo --profile demo
