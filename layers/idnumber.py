@@ -16,7 +16,7 @@ PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 def check_char(first17: str) -> str:
     """The 18th character that makes the first 17 digits a valid GB 11643 number."""
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=False))
     return CHECK_CHARS[total % 11]
 
 

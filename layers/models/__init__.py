@@ -4,7 +4,7 @@ from layers.models.access import Profile, RevealAudit, Role
 from layers.models.buildings import Building, Household, Tier, Unit
 from layers.models.divisions import Division, DivisionLevel, Grid, GridKind, GridWorker
 from layers.models.incidents import Incident, IncidentSource, IncidentStatus
-from layers.models.people import CareTag, Resident, ResidenceType
+from layers.models.people import CareTag, ResidenceType, Resident
 from layers.models.sensors import Sensor, SensorEvent, SensorKind, SensorStatus
 
 __all__ = [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import PointOnSurface
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from layers.models.divisions import Division, Grid, largest_overlap_grid
+from layers.models.expressions import outer_geometry
 from layers.models.scoping import AreaScopedQuerySet
 
 
@@ -25,12 +26,13 @@ class BuildingQuerySet(AreaScopedQuerySet):
 
     def assign_grids(self) -> int:
         """Put each building in the leaf grid that holds the larger share of its footprint."""
-        return self.update(grid=Subquery(largest_overlap_grid(OuterRef("footprint"))))
+        footprint = outer_geometry("footprint", models.MultiPolygonField)
+        return self.update(grid=Subquery(largest_overlap_grid(footprint)))
 
     def assign_villages(self) -> int:
         """Put each building in the village whose boundary holds a point on its footprint."""
         village = (Division.objects.villages()
-                   .filter(boundary__contains=PointOnSurface(OuterRef("footprint")))
+                   .filter(boundary__contains=PointOnSurface(outer_geometry("footprint", models.MultiPolygonField)))
                    .order_by("code").values("pk")[:1])
         return self.update(village=Subquery(village))
 

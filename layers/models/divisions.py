@@ -26,7 +26,7 @@ PREFIX_LENGTH = {DivisionLevel.COUNTY: 6, DivisionLevel.TOWN: 9, DivisionLevel.V
 class DivisionQuerySet(AreaScopedQuerySet):
     area_path = "code"
 
-    def villages(self) -> "DivisionQuerySet":
+    def villages(self) -> DivisionQuerySet:
         return self.filter(level=DivisionLevel.VILLAGE)
 
 
@@ -78,7 +78,7 @@ class GridKind(models.TextChoices):
 class GridQuerySet(AreaScopedQuerySet):
     area_path = "code"
 
-    def leaves(self) -> "GridQuerySet":
+    def leaves(self) -> GridQuerySet:
         """Grids with no sub-grids: the ones buildings and incidents are assigned to."""
         return self.filter(children__isnull=True)
 
@@ -177,7 +177,7 @@ class GridWorker(models.Model):
 
 
 def largest_overlap_grid(geometry_ref) -> models.QuerySet:
-    """Subquery: the leaf grid holding the larger share of a geometry (OuterRef)."""
+    """Subquery: the leaf grid holding the larger share of a geometry (see outer_geometry)."""
     return (Grid.objects.leaves().filter(boundary__intersects=geometry_ref)
             .annotate(share=Area(Intersection("boundary", geometry_ref)))
             .order_by("-share", "code").values("pk")[:1])

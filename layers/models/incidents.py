@@ -38,7 +38,7 @@ class IncidentSource(models.TextChoices):
 class IncidentQuerySet(AreaScopedQuerySet):
     area_path = "grid__code"
 
-    def open(self) -> "IncidentQuerySet":
+    def open(self) -> IncidentQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
     def assign_grids(self) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 

@@ -25,7 +25,7 @@ class AreaScopedQuerySet(models.QuerySet):
 
     area_path: str = "code"
 
-    def for_user(self, user) -> "AreaScopedQuerySet":
+    def for_user(self, user) -> AreaScopedQuerySet:
         prefix = area_prefix(user)
         if prefix is None:
             return self.none()
@@ -33,5 +33,5 @@ class AreaScopedQuerySet(models.QuerySet):
             return self.all()
         return self.filter(**{f"{self.area_path}__startswith": prefix})
 
-    def for_prefix(self, prefix: str) -> "AreaScopedQuerySet":
+    def for_prefix(self, prefix: str) -> AreaScopedQuerySet:
         return self.filter(**{f"{self.area_path}__startswith": prefix})

@@ -1,0 +1,101 @@
+"""Read-only, area-scoped API views. Every queryset starts from ``for_user``: default deny, 404 outside."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from geo_governance.errors import Forbidden
+from layers.api import serializers as s
+from layers.api.figures import grid_figures
+from layers.api.filters import BBoxFilter, GridCodeFilter, LevelFilter, NameFilter
+from layers.api.masking import may_reveal, record_reveal
+from layers.api.pagination import FeaturePagination
+from layers.models import Building, Division, DivisionLevel, Grid, Household, Resident, Unit
+
+
+class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """行政区划 (county / town / village) inside the user's area, as GeoJSON."""
+
+    serializer_class = s.DivisionSerializer
+    pagination_class = FeaturePagination
+    filter_backends = [LevelFilter, BBoxFilter]
+    level_choices = DivisionLevel.values
+    bbox_filter_field = "boundary"
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet:
+        return Division.objects.for_user(self.request.user).annotate(parent_code=F("parent__code"))
+
+
+class GridViewSet(viewsets.ReadOnlyModelViewSet):
+    """网格 inside the user's area, as GeoJSON; ``figures`` gives live counts."""
+
+    serializer_class = s.GridSerializer
+    pagination_class = FeaturePagination
+    filter_backends = [LevelFilter, BBoxFilter]
+    level_choices = (1, 2, 3)
+    bbox_filter_field = "boundary"
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet:
+        return (Grid.objects.for_user(self.request.user)
+                .annotate(division_code=F("division__code"), parent_code=F("parent__code")))
+
+    @extend_schema(responses=s.GridFiguresSerializer)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def figures(self, request: Request, code: str | None = None) -> Response:
+        return Response(grid_figures(self.get_object()))
+
+
+def building_contents() -> list[Prefetch]:
+    """Units → households → residents, and households outside any unit: a fixed number of queries."""
+    households = Household.objects.prefetch_related("residents")
+    return [
+        Prefetch("units", queryset=Unit.objects.prefetch_related(Prefetch("households", queryset=households))),
+        Prefetch("households", queryset=households.filter(unit__isnull=True), to_attr="loose_households"),
+    ]
+
+
+class BuildingViewSet(viewsets.ReadOnlyModelViewSet):
+    """楼栋 inside the user's area, as GeoJSON; the detail nests units, households and (masked) residents."""
+
+    pagination_class = FeaturePagination
+    filter_backends = [BBoxFilter, GridCodeFilter]
+    bbox_filter_field = "footprint"
+    lookup_field = "code"
+
+    def get_serializer_class(self) -> type:
+        return s.BuildingDetailSerializer if self.action == "retrieve" else s.BuildingSerializer
+
+    def get_queryset(self) -> QuerySet:
+        qs = (Building.objects.for_user(self.request.user)
+              .annotate(grid_code=F("grid__code"), village_code=F("village__code")))
+        return qs.prefetch_related(*building_contents()) if self.action == "retrieve" else qs
+
+
+class ResidentViewSet(viewsets.ReadOnlyModelViewSet):
+    """居民 inside the user's area, masked; ``reveal`` shows the full ID number and phone, audited."""
+
+    serializer_class = s.ResidentListSerializer
+    filter_backends = [NameFilter]
+
+    def get_queryset(self) -> QuerySet:
+        return Resident.objects.for_user(self.request.user).select_related("household__building")
+
+    @extend_schema(request=s.RevealRequestSerializer, responses=s.RevealSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        resident = self.get_object()
+        if not may_reveal(request.user):
+            raise Forbidden(_("您的角色无权查看完整身份证号和电话"))
+        form = s.RevealRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        audit = record_reveal(request, resident, form.validated_data["reason"])
+        return Response(s.RevealSerializer({"id": resident.pk, "id_number": resident.id_number,
+                                            "phone": resident.phone, "audit_id": audit.pk}).data)

@@ -1,0 +1,180 @@
+"""The REST API: GeoJSON lists and details, filters, figures, bad input, OpenAPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from layers.models import Building, Household, Resident, Unit
+from tests.conftest import District, add_household
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(body: dict) -> set[str]:
+    return {feature["properties"]["code"] for feature in body["features"]}
+
+
+def test_divisions_are_a_feature_collection(api, district: District):
+    body = api("admin").get("/api/divisions/").json()
+    assert body["type"] == "FeatureCollection"
+    assert body["count"] == 5
+    feature = body["features"][0]
+    assert feature["geometry"]["type"] == "MultiPolygon"
+    assert feature["properties"]["code"] == "420102000000"
+
+
+def test_divisions_level_filter_and_detail(api, district: District):
+    client = api("county")
+    assert codes(client.get("/api/divisions/?level=village").json()) == {"420102001001", "420102002001"}
+    detail = client.get("/api/divisions/420102001000/").json()
+    assert detail["type"] == "Feature"
+    assert detail["properties"]["parent_code"] == "420102000000"
+
+
+@pytest.mark.parametrize("path", ["/api/divisions/?level=province", "/api/grids/?level=7"])
+def test_bad_level_is_400(api, district: District, path: str):
+    response = api("admin").get(path)
+    assert response.status_code == 400
+    assert response.json()["field"] == "level"
+
+
+def test_grids_bbox_and_level(api, district: District):
+    client = api("admin")
+    assert codes(client.get("/api/grids/?in_bbox=114.0,30.0,114.12,30.2").json()) == {
+        "420102001001001", "420102001001002"}
+    assert codes(client.get("/api/grids/?in_bbox=114.2,30.0,114.4,30.2&level=1").json()) == {"420102002001001"}
+    assert client.get("/api/grids/?in_bbox=100,10,101,11").json()["features"] == []
+
+
+@pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "114.2,30,114.1,30.2", "114,30.2,114.1,30.0",
+                                  "0,0,200,10", "0,-91,1,1", "nan,0,1,1", "1,2,3,4,5", ""])
+def test_bad_bbox_is_400_naming_the_parameter(api, district: District, bbox: str):
+    response = api("admin").get(f"/api/grids/?in_bbox={bbox}")
+    assert response.status_code == 400
+    assert "in_bbox" in response.json()["detail"]
+    assert response.json()["field"] == "in_bbox"
+
+
+def test_grid_detail_by_code_and_unknown_code(api, district: District):
+    client = api("admin")
+    body = client.get("/api/grids/420102001001002/").json()
+    assert body["properties"]["name"] == "西一第二网格"
+    assert body["properties"]["division_code"] == "420102001001"
+    assert client.get("/api/grids/999999999999999/").status_code == 404
+    assert client.get("/api/grids/not-a-code/").status_code == 404
+
+
+def test_grid_figures(api, district: District):
+    body = api("admin").get("/api/grids/420102001001001/figures/").json()
+    assert body["households"] == 2
+    assert body["residents"] == 4
+    assert body["tiers"] == {"green": 1, "yellow": 0, "red": 1}
+    bands = {row["band"]: row for row in body["age_structure"]}
+    assert bands["0-17"]["M"] == 1
+    assert bands["35-59"] == {"band": "35-59", "M": 1, "F": 1}
+    assert bands["80+"]["F"] == 1
+    assert sum(row["M"] + row["F"] for row in body["age_structure"]) == 4
+    assert body["care_tags"]["elderly_alone"] == 1
+    assert body["care_tags"]["left_behind"] == 1
+    assert body["workers"] == [{"name": "王网格", "phone": "13700000011", "kind": "full_time"}]
+
+
+def test_grid_figures_query_count_is_fixed(api, district: District, django_assert_max_num_queries):
+    client = api("admin")
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/grids/420102001001002/figures/").status_code == 200
+
+
+def test_buildings_filters(api, district: District):
+    client = api("admin")
+    assert codes(client.get("/api/buildings/?grid=420102001001002").json()) == {"B2"}
+    assert codes(client.get("/api/buildings/?grid=420102001001001").json()) == {"B1"}
+    assert codes(client.get("/api/buildings/?in_bbox=114.0,30.0,114.2,30.2").json()) == {"B1", "B2"}
+    assert client.get("/api/buildings/?grid=42010200100100x").status_code == 400
+    assert client.get("/api/buildings/?grid=420102009009009").status_code == 404
+
+
+def test_building_detail_nests_units_households_residents(api, district: District):
+    body = api("admin").get("/api/buildings/B1/").json()
+    props = body["properties"]
+    assert props["grid_code"] == "420102001001001"
+    [unit] = props["units"]
+    assert [h["room"] for h in unit["households"]] == ["101", "201"]
+    resident = unit["households"][0]["residents"][0]
+    assert set(resident) >= {"name", "sex", "age", "id_number_masked", "phone_masked", "care_tags",
+                             "residence_type"}
+    assert resident["id_number_masked"].count("*") == 10
+    loose = api("admin").get("/api/buildings/B2/").json()["properties"]
+    assert loose["units"] == []
+    assert loose["households_without_unit"][0]["tier"] == "yellow"
+
+
+def _grow(building: Building, households: int) -> None:
+    unit = Unit.objects.create(building=building, number=9)
+    for i in range(households):
+        add_household(building, unit, f"9{i:02d}", "green",
+                      [(f"居民{i}{j}", "F", dt.date(1970 + j, 1, 1 + i), []) for j in range(3)])
+
+
+def test_building_detail_query_count_does_not_grow(api, district: District):
+    client = api("town1")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/buildings/B1/")
+    _grow(district.b1, 12)
+    with CaptureQueriesContext(connection) as big:
+        body = client.get("/api/buildings/B1/").json()
+    assert sum(len(h["residents"]) for u in body["properties"]["units"] for h in u["households"]) > 36
+    assert len(big) == len(small)
+
+
+def test_residents_search_and_pagination(api, district: District):
+    client = api("admin")
+    body = client.get("/api/residents/?q=张").json()
+    assert body["count"] == 2
+    assert {r["name"] for r in body["results"]} == {"张三", "张小"}
+    assert body["results"][0]["building_code"] == "B1"
+    page = client.get("/api/residents/?limit=2&offset=0").json()
+    assert page["count"] == Resident.objects.count() and len(page["results"]) == 2 and page["next"]
+
+
+def test_unknown_resident_is_404_not_500(api, district: District):
+    client = api("admin")
+    assert client.get("/api/residents/999999/").status_code == 404
+    assert client.get("/api/residents/abc/").status_code == 404
+    assert client.post("/api/residents/abc/reveal/", {"reason": "x"}).status_code == 404
+
+
+def test_api_is_read_only(api, district: District):
+    client = api("admin")
+    assert client.post("/api/grids/", {}, format="json").status_code == 405
+    assert client.delete("/api/buildings/B1/").status_code == 405
+    assert Household.objects.count() == 4
+
+
+def test_openapi_schema(api, district: District):
+    response = api("admin").get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ("/api/divisions/", "/api/grids/", "/api/grids/{code}/figures/", "/api/buildings/{code}/",
+                 "/api/residents/", "/api/residents/{id}/reveal/"):
+        assert path in paths
+
+
+def test_openapi_schema_generates_without_warnings():
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    SchemaGenerator().get_schema(request=None, public=True)
+    assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache
+
+
+def test_api_docs_page_loads_swagger_locally(api, district: District):
+    response = api("admin").get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html and "cdn.jsdelivr.net" not in html
