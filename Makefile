@@ -13,7 +13,7 @@ APT_PACKAGES := gdal-bin libgdal32 gettext $(if $(EXTERNAL_DB),postgresql-client
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help demo test setup system-packages venv db-start db-stop migrate seed serve lint check-compose
+.PHONY: help demo test setup system-packages venv db-start db-stop migrate messages seed serve lint check-compose
 
 help:
 	@echo "make demo   - set everything up and serve the demo district at http://$(HOST):$(PORT)"
@@ -24,11 +24,11 @@ demo: setup
 	@$(PY) manage.py demo_banner --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-packages venv db-start
+test: system-packages venv db-start messages
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) -m pytest tests
 
-setup: system-packages venv db-start migrate seed
+setup: system-packages venv db-start migrate messages seed
 
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -60,12 +60,14 @@ db-stop:
 
 migrate: venv db-start
 	$(PY) manage.py migrate --noinput -v 0
+
+messages: venv
 	$(PY) manage.py compilemessages -v 0 --ignore '.venv/*' --ignore 'var/*'
 
 seed: migrate
 	$(PY) manage.py seed_demo --profile demo
 
-serve: venv db-start migrate
+serve: venv db-start migrate messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: venv
