@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "geo_governance",
     "layers",
     "gridmap",
 ]

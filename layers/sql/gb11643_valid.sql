@@ -3,8 +3,9 @@
 -- (ISO 7064 MOD 11-2 over the first 17 digits) matches and whose birth date (chars 7-14) is a real
 -- date. Used by the CHECK constraint resident_id_number_gb11643, so a bad ID can never be stored,
 -- whatever path writes it (ORM, COPY, psql). IMMUTABLE: depends on its argument only.
+-- PARALLEL RESTRICTED, not SAFE: the EXCEPTION block opens a subtransaction, which parallel workers cannot.
 CREATE OR REPLACE FUNCTION geogov_gb11643_valid(id text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL RESTRICTED AS $$
 DECLARE
   weights int[] := ARRAY[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   total int := 0;
