@@ -58,8 +58,10 @@ class Building(models.Model):
         verbose_name_plural = _("楼栋")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(footprint__isvalid=True), name="building_footprint_valid"),
-            models.CheckConstraint(condition=Q(floors__gte=1) & Q(floors__lte=200), name="building_floors_range"),
+            models.CheckConstraint(condition=Q(footprint__isvalid=True), name="building_footprint_valid",
+                violation_error_message=_("基底轮廓几何无效（自相交或环不闭合）")),
+            models.CheckConstraint(condition=Q(floors__gte=1) & Q(floors__lte=200), name="building_floors_range",
+                violation_error_message=_("层数须在1到200之间")),
         ]
 
     def __str__(self) -> str:

@@ -50,14 +50,17 @@ class Division(models.Model):
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="division_code_12_digits"),
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="division_code_12_digits",
+                violation_error_message=_("区划代码须为12位数字")),
             models.CheckConstraint(
                 condition=(Q(level="county", code__regex=r"^\d{6}0{6}$")
                            | Q(level="town", code__regex=r"^\d{9}000$") & ~Q(code__regex=r"^\d{6}0{6}$")
                            | Q(level="village") & ~Q(code__regex=r"000$")),
                 name="division_code_matches_level",
+                violation_error_message=_("区划代码与级别不符：县级以000000结尾，镇级以000结尾，村级不以000结尾"),
             ),
-            models.CheckConstraint(condition=Q(boundary__isvalid=True), name="division_boundary_valid"),
+            models.CheckConstraint(condition=Q(boundary__isvalid=True), name="division_boundary_valid",
+                violation_error_message=_("边界几何无效（自相交或环不闭合）")),
         ]
 
     def __str__(self) -> str:
@@ -135,8 +138,10 @@ class Grid(models.Model):
                 condition=(Q(level=1, code__regex=r"^\d{15}$") | Q(level=2, code__regex=r"^\d{17}$")
                            | Q(level=3, code__regex=r"^\d{19}$")),
                 name="grid_code_matches_level",
+                violation_error_message=_("网格编码长度与网格级别不符（一级15位、二级17位、三级19位）"),
             ),
-            models.CheckConstraint(condition=Q(boundary__isvalid=True), name="grid_boundary_valid"),
+            models.CheckConstraint(condition=Q(boundary__isvalid=True), name="grid_boundary_valid",
+                violation_error_message=_("边界几何无效（自相交或环不闭合）")),
         ]
         # "inside its parent" and "code extends the parent's code" are enforced by the trigger
         # geogov_grid_check (migration 0002), which needs the parent row.

@@ -71,6 +71,7 @@ class Resident(models.Model):
                 condition=Func(F("id_number"), function="geogov_gb11643_valid",
                                output_field=models.BooleanField()),
                 name="resident_id_number_gb11643",
+                violation_error_message=_("身份证号校验位或出生日期错误"),
             ),
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="resident_sex_enum"),
             models.CheckConstraint(condition=Q(residence_type__in=[t.value for t in ResidenceType]),
