@@ -18,6 +18,26 @@ def _param(name: str, description: str, schema_type: str = "string") -> dict:
             "schema": {"type": schema_type}}
 
 
+class QueryParamFilter(BaseFilterBackend):
+    """A filter driven by one query parameter: absent → unfiltered; subclasses define ``apply``."""
+
+    param: str
+    description: str = ""
+
+    def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
+        value = request.query_params.get(self.param)
+        return queryset if value is None else self.apply(request, queryset, view, value)
+
+    def apply(self, request, queryset: QuerySet, view, value: str) -> QuerySet:
+        raise NotImplementedError
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [_param(self.param, self.describe(view))]
+
+    def describe(self, view) -> str:
+        return self.description
+
+
 def parse_bbox(value: str, param: str = "in_bbox") -> Polygon:
     """'minx,miny,maxx,maxy' in WGS84 longitude/latitude → a polygon (EPSG:4326)."""
     parts = value.split(",")
@@ -37,66 +57,51 @@ def parse_bbox(value: str, param: str = "in_bbox") -> Polygon:
     return bbox
 
 
-class BBoxFilter(BaseFilterBackend):
+class BBoxFilter(QueryParamFilter):
     """?in_bbox=minx,miny,maxx,maxy: features whose geometry intersects the box."""
 
     param = "in_bbox"
+    description = "minx,miny,maxx,maxy (WGS84 lon/lat)"
 
-    def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
-        value = request.query_params.get(self.param)
-        if value is None:
-            return queryset
+    def apply(self, request, queryset: QuerySet, view, value: str) -> QuerySet:
         return queryset.filter(**{f"{view.bbox_filter_field}__intersects": parse_bbox(value, self.param)})
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [_param(self.param, "minx,miny,maxx,maxy (WGS84 lon/lat)")]
 
-
-class LevelFilter(BaseFilterBackend):
+class LevelFilter(QueryParamFilter):
     """?level=: one of the view's ``level_choices``."""
 
     param = "level"
 
-    def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
-        value = request.query_params.get(self.param)
-        if value is None:
-            return queryset
+    def apply(self, request, queryset: QuerySet, view, value: str) -> QuerySet:
         allowed = {str(choice) for choice in view.level_choices}
         if value not in allowed:
             raise BadInput(_("level 须为以下之一：%(c)s") % {"c": ", ".join(sorted(allowed))}, field=self.param)
         return queryset.filter(level=value)
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [_param(self.param, ", ".join(str(c) for c in view.level_choices))]
+    def describe(self, view) -> str:
+        return ", ".join(str(c) for c in view.level_choices)
 
 
-class GridCodeFilter(BaseFilterBackend):
+class GridCodeFilter(QueryParamFilter):
     """?grid=<code>: features in that grid or its sub-grids; a grid the user cannot see is a 404."""
 
     param = "grid"
+    description = "grid code (includes its sub-grids)"
 
-    def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
-        code = request.query_params.get(self.param)
-        if code is None:
-            return queryset
+    def apply(self, request, queryset: QuerySet, view, code: str) -> QuerySet:
         if not code.isdigit():
             raise BadInput(_("grid 须为数字网格编码"), field=self.param)
         if not Grid.objects.for_user(request.user).filter(code=code).exists():
             raise NotFound(_("网格不存在或不在您的辖区内"), field=self.param)
         return queryset.filter(grid__code__startswith=code)
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [_param(self.param, "grid code (includes its sub-grids)")]
 
-
-class NameFilter(BaseFilterBackend):
+class NameFilter(QueryParamFilter):
     """?q=: name contains the text."""
 
     param = "q"
+    description = "name contains"
 
-    def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
-        text = (request.query_params.get(self.param) or "").strip()
+    def apply(self, request, queryset: QuerySet, view, value: str) -> QuerySet:
+        text = value.strip()
         return queryset.filter(name__icontains=text) if text else queryset
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [_param(self.param, "name contains")]
