@@ -1,11 +1,19 @@
-"""Operator pages. /map/ is a placeholder until the command-centre map lands."""
+"""Operator pages: the command-centre map at /map/ (MapLibre GL JS, vendored; our JS in static/gridmap/)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.gis.db.models import Extent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from layers.models import CareTag, Grid, IncidentStatus, ResidenceType, SensorKind, SensorStatus, Tier
+from layers.models.buildings import BuildingUse
+from layers.models.people import Relation, Sex
+
+# Layers served by tiles/ (TileJSON at /tiles/<layer>.json); the MVT source-layer name is the layer name.
+TILE_LAYERS = ("divisions", "grids", "buildings", "incidents", "sensors")
 
 
 def area_name(user) -> str:
@@ -17,6 +25,25 @@ def area_name(user) -> str:
     return area.name if area is not None else _("全部辖区")
 
 
+def area_bounds(user) -> list[float] | None:
+    """[west, south, east, north] of the grids the user may see, or None when there are none."""
+    extent = Grid.objects.for_user(user).aggregate(extent=Extent("boundary"))["extent"]
+    return list(extent) if extent is not None else None
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    """Display labels of the coded values the map and its side panel show."""
+    choices = {"tier": Tier, "sex": Sex, "relation": Relation, "residence_type": ResidenceType,
+               "care_tag": CareTag, "use": BuildingUse, "incident_status": IncidentStatus,
+               "sensor_kind": SensorKind, "sensor_status": SensorStatus}
+    return {name: {value: str(label) for value, label in enum.choices} for name, enum in choices.items()}
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "gridmap/index.html", {"area_name": area_name(request.user)})
+    return render(request, "gridmap/index.html", {
+        "area_name": area_name(request.user),
+        "area_bounds": area_bounds(request.user),
+        "choice_labels": choice_labels(),
+        "tile_layers": TILE_LAYERS,
+    })

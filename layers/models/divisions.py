@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Area, Intersection
 from django.core.validators import RegexValidator
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from layers import sql
 from layers.idnumber import validate_phone
 from layers.models.scoping import AreaScopedQuerySet
 
@@ -87,22 +88,12 @@ class GridQuerySet(AreaScopedQuerySet):
 
     def refresh_figures(self) -> int:
         """Recount cached households, residents and tiers (a grid counts its sub-grids too)."""
-        from layers.models.buildings import Household
-        from layers.models.people import Resident
-
-        def count_of(qs: models.QuerySet, path: str, **extra) -> Coalesce:
-            sub = (qs.filter(**{f"{path}__startswith": OuterRef("code")}, **extra).order_by()
-                   .annotate(n=Func(F("pk"), function="COUNT")).values("n"))
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        households = Household.objects.all()
-        return self.update(
-            households=count_of(households, "building__grid__code"),
-            tier_green=count_of(households, "building__grid__code", tier="green"),
-            tier_yellow=count_of(households, "building__grid__code", tier="yellow"),
-            tier_red=count_of(households, "building__grid__code", tier="red"),
-            residents=count_of(Resident.objects.all(), "household__building__grid__code"),
-        )
+        grid_ids = list(self.values_list("pk", flat=True))
+        if not grid_ids:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql.load("refresh_grid_figures"), {"grid_ids": grid_ids})
+            return cursor.rowcount
 
 
 class Grid(models.Model):
