@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "geo_governance",
     "layers",
     "gridmap",
+    "tiles",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
+    path("tiles/", include("tiles.urls")),
 ]

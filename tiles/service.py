@@ -1,0 +1,127 @@
+"""Building tiles and TileJSON, and the cache validators (ETag) for them.
+
+Data version and its limits
+---------------------------
+A tile's ETag hashes (layer, z, x, y, the user's area prefix, the layer's data version). The data
+version is one cheap aggregate query per layer, declared by the source (``version_sql``):
+
+* grids: ``max(updated_at)``, count, ``max(id)`` and the sums of the cached figures, because
+  ``Grid.objects.refresh_figures()`` rewrites the figures in raw SQL without touching updated_at;
+* divisions: count and ``max(id)``;
+* buildings: count and ``max(id)`` of buildings, households and smoke sensors;
+* incidents and sensors: count, ``max(id)`` and a sum of hashes of (id, status), plus today's date
+  for incidents (``age_days``).
+
+Inserts and deletes are always seen. In-place edits are seen only where listed above (grid saves
+and figures, incident and sensor status); an edited division or building (geometry, name, floors,
+use) or a grid whose code changes keeps its version, so a client revalidating with If-None-Match
+may keep such a tile until another row of that layer is added or removed. ``max-age=60`` bounds
+how long a client skips revalidation, not this. A per-table change counter kept by triggers would
+close the gap; it needs a migration in ``layers``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+
+from geo_governance.errors import BadInput, NotFound
+from tiles.sources import REGISTRY, SQL_DIR, TileSource
+
+MAX_ZOOM = 22
+EXTENT = 4096
+# Below this zoom polygons are simplified and sub-pixel ones dropped.
+GENERALISE_BELOW = 14
+WORLD_METRES = 2 * math.pi * 6378137  # width of the web-mercator world
+WORLD_BOUNDS = [-180.0, -85.0511, 180.0, 85.0511]
+
+
+@dataclass(frozen=True)
+class TileCoord:
+    z: int
+    x: int
+    y: int
+
+
+def get_source(layer: str) -> TileSource:
+    try:
+        return REGISTRY[layer]
+    except KeyError:
+        raise NotFound(f"unknown tile layer {layer!r}; known: {', '.join(sorted(REGISTRY))}") from None
+
+
+def parse_coord(z: str, x: str, y: str) -> TileCoord:
+    """Integers with 0 <= z <= 22 and 0 <= x, y < 2**z, else BadInput (400)."""
+    try:
+        zi, xi, yi = (int(v) for v in (z, x, y))
+    except ValueError:
+        raise BadInput(f"tile coordinates must be integers, got {z}/{x}/{y}") from None
+    if not 0 <= zi <= MAX_ZOOM:
+        raise BadInput(f"zoom must be between 0 and {MAX_ZOOM}, got {zi}", field="z")
+    limit = 2**zi
+    for name, value in (("x", xi), ("y", yi)):
+        if not 0 <= value < limit:
+            raise BadInput(f"{name} must be between 0 and {limit - 1} at zoom {zi}, got {value}", field=name)
+    return TileCoord(zi, xi, yi)
+
+
+def generalisation(z: int) -> tuple[float, float]:
+    """(simplify tolerance in metres, smallest kept area in m²): one pixel of a 256-px tile below z14."""
+    if z >= GENERALISE_BELOW:
+        return 0.0, 0.0
+    pixel = WORLD_METRES / (256 * 2**z)
+    return pixel, pixel * pixel
+
+
+def render_tile(source: TileSource, coord: TileCoord, prefix: str | None) -> bytes:
+    """The MVT bytes of one tile; b'' when empty, outside the zoom range or with no access (None)."""
+    if prefix is None or not source.minzoom <= coord.z <= source.maxzoom:
+        return b""
+    simplify, min_area = generalisation(coord.z)
+    params = {"z": coord.z, "x": coord.x, "y": coord.y, "prefix": prefix,
+              "simplify": simplify, "min_area": min_area}
+    with connection.cursor() as cursor:
+        cursor.execute(source.sql, params)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def data_version(source: TileSource) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(source.version_sql)
+        return repr(cursor.fetchone())
+
+
+def tile_etag(source: TileSource, coord: TileCoord, prefix: str | None) -> str:
+    """Quoted strong ETag; no query at all when the user sees nothing."""
+    version = data_version(source) if prefix is not None else "-"
+    key = "|".join((source.name, str(coord.z), str(coord.x), str(coord.y), repr(prefix), version))
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def area_bounds(prefix: str | None) -> list[float]:
+    if prefix is None:
+        return WORLD_BOUNDS
+    with connection.cursor() as cursor:
+        cursor.execute((SQL_DIR / "bounds.sql").read_text(encoding="utf-8"), {"prefix": prefix})
+        row = cursor.fetchone()
+    return [float(v) for v in row] if row and row[0] is not None else WORLD_BOUNDS
+
+
+def tilejson(source: TileSource, tiles_url: str, prefix: str | None) -> dict:
+    """TileJSON 3.0.0 for one layer; ``tiles_url`` is the absolute {z}/{x}/{y} template."""
+    return {
+        "tilejson": "3.0.0",
+        "name": source.name,
+        "description": source.description,
+        "scheme": "xyz",
+        "tiles": [tiles_url],
+        "minzoom": source.minzoom,
+        "maxzoom": source.maxzoom,
+        "bounds": area_bounds(prefix),
+        "vector_layers": [{"id": source.name, "fields": dict(source.fields), "minzoom": source.minzoom,
+                           "maxzoom": source.maxzoom, "description": source.description}],
+    }

@@ -1,0 +1,13 @@
+"""IoT devices (物联设备) as points."""
+
+from tiles.sources import TileSource
+
+SOURCE = TileSource(
+    name="sensors",
+    minzoom=14,
+    maxzoom=22,
+    fields={"device_id": "String", "kind": "String", "status": "String"},
+    sql_file="sensors.sql",
+    version_sql="SELECT count(*), max(id), sum(hashtext(id::text || status)) FROM layers_sensor",
+    description="物联设备点位",
+)

@@ -1,0 +1,57 @@
+"""Tile endpoints: thin views over tiles.service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_safe
+
+from geo_governance.errors import GeoGovError
+from layers.models.scoping import area_prefix
+from tiles import service
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+CACHE_CONTROL = "private, max-age=60"
+
+
+def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render GeoGovError (BadInput, NotFound …) as JSON with its status, as the API does."""
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except GeoGovError as exc:
+            return JsonResponse(exc.as_dict(), status=exc.status_code)
+    return wrapper
+
+
+@require_safe
+@json_errors
+def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
+    source = service.get_source(layer)
+    coord = service.parse_coord(z, x, y)
+    prefix = area_prefix(request.user)
+    etag = service.tile_etag(source, coord, prefix)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        data = service.render_tile(source, coord, prefix)
+        response = HttpResponse(data, content_type=MVT_CONTENT_TYPE, status=200 if data else 204)
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+@require_safe
+@json_errors
+def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
+    source = service.get_source(layer)
+    base = request.build_absolute_uri(reverse("tiles:tilejson", args=[layer])).removesuffix(".json")
+    body = service.tilejson(source, base + "/{z}/{x}/{y}.pbf", area_prefix(request.user))
+    response = JsonResponse(body)
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
