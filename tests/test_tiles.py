@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone
 
-from layers.models import Incident, Sensor
+from layers.models import Building, Division, Grid, Household, Incident, Sensor
 from tiles.service import generalisation, parse_coord
 from tiles.sources import REGISTRY
 
@@ -230,3 +230,28 @@ def test_registry_sources_have_sql_with_bound_parameters() -> None:
         assert "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)" in source.sql
         assert f"ST_AsMVT(mvtgeom, '{name}', 4096, 'geom', 'id')" in source.sql
         assert "%(prefix)s || '%%'" in source.sql
+
+
+@pytest.mark.parametrize(("layer", "edit"), [
+    ("buildings", lambda d: Building.objects.filter(pk=d.b1.pk).update(floors=9)),
+    ("buildings", lambda d: Household.objects.filter(building=d.b1).update(tier="red")),
+    ("divisions", lambda d: Division.objects.filter(pk=d.village1.pk).update(name="改名社区")),
+    ("grids", lambda d: Grid.objects.filter(pk=d.grid11.pk).update(name="改名网格")),
+    ("incidents", lambda d: Grid.objects.filter(pk=d.grid11.pk).update(name="改名网格")),
+])
+def test_an_in_place_edit_changes_the_etag(district, api, layer, edit) -> None:
+    client = api("admin")
+    zoom = max(REGISTRY[layer].minzoom, 14)
+    path = url(layer, *tile_for(*B1, zoom))
+    etag = client.get(path)["ETag"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    edit(district)
+    assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code != 304
+
+
+def test_unrelated_writes_keep_the_etag(district, api) -> None:
+    client = api("admin")
+    path = url("divisions", *tile_for(*B1, 14))
+    etag = client.get(path)["ETag"]
+    Building.objects.filter(pk=district.b1.pk).update(floors=9)
+    assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304

@@ -1,23 +1,14 @@
 """Building tiles and TileJSON, and the cache validators (ETag) for them.
 
-Data version and its limits
----------------------------
+Data version
+------------
 A tile's ETag hashes (layer, z, x, y, the user's area prefix, the layer's data version). The data
-version is one cheap aggregate query per layer, declared by the source (``version_sql``):
-
-* grids: ``max(updated_at)``, count, ``max(id)`` and the sums of the cached figures, because
-  ``Grid.objects.refresh_figures()`` rewrites the figures in raw SQL without touching updated_at;
-* divisions: count and ``max(id)``;
-* buildings: count and ``max(id)`` of buildings, households and smoke sensors;
-* incidents and sensors: count, ``max(id)`` and a sum of hashes of (id, status), plus today's date
-  for incidents (``age_days``).
-
-Inserts and deletes are always seen. In-place edits are seen only where listed above (grid saves
-and figures, incident and sensor status); an edited division or building (geometry, name, floors,
-use) or a grid whose code changes keeps its version, so a client revalidating with If-None-Match
-may keep such a tile until another row of that layer is added or removed. ``max-age=60`` bounds
-how long a client skips revalidation, not this. A per-table change counter kept by triggers would
-close the gap; it needs a migration in ``layers``.
+version is the change counters of the tables the layer reads (``TileSource.version_tables``; kept
+by statement-level triggers, see ``layers/sql/change_counters.sql``), plus today's date for layers
+whose properties age (``daily``). Any write (insert, update in place, delete, COPY, raw SQL such
+as ``refresh_figures``) to one of those tables changes the ETag; reading the version is one query
+over sequences, whatever the table sizes. Grid codes decide scoping, so every layer scoped through
+its grid also lists ``layers_grid``.
 """
 
 from __future__ import annotations
@@ -27,8 +18,10 @@ import math
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 from geo_governance.errors import BadInput, NotFound
+from layers.changes import table_versions
 from tiles.sources import REGISTRY, SQL_DIR, TileSource
 
 MAX_ZOOM = 22
@@ -90,9 +83,8 @@ def render_tile(source: TileSource, coord: TileCoord, prefix: str | None) -> byt
 
 
 def data_version(source: TileSource) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(source.version_sql)
-        return repr(cursor.fetchone())
+    version = repr(table_versions(*source.version_tables))
+    return f"{version}@{timezone.localdate().isoformat()}" if source.daily else version
 
 
 def tile_etag(source: TileSource, coord: TileCoord, prefix: str | None) -> str:

@@ -1,8 +1,8 @@
 """Tile sources: what each layer is, and the registry table that maps a layer name to its source.
 
 A source module declares one ``TileSource``: its name, zoom range, the properties (fields) its
-features carry, the SQL file that builds the tile (``tiles/sql/<name>.sql``) and a cheap SQL query
-whose result changes when the layer's data does (the "data version" hashed into the ETag).
+features carry, the SQL file that builds the tile (``tiles/sql/<name>.sql``) and the tables whose
+change counters make up its data version (hashed into the ETag; see layers/changes.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ class TileSource:
     maxzoom: int
     fields: dict[str, str]  # property name → TileJSON type description ("String", "Number", "Boolean")
     sql_file: str
-    version_sql: str
+    version_tables: tuple[str, ...]  # any write to one of these changes the layer's tiles
     description: str = ""
+    daily: bool = False  # properties depend on today's date (e.g. age in days)
 
     @cached_property
     def sql(self) -> str:

@@ -9,9 +9,6 @@ SOURCE = TileSource(
     fields={"code": "String", "floors": "Number", "height": "Number", "use": "String",
             "households": "Number", "has_smoke": "Boolean"},
     sql_file="buildings.sql",
-    # A building's properties come from three tables; inserts/deletes in any of them change the version.
-    version_sql=("SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM layers_building),"
-                 " (SELECT count(*) || ':' || coalesce(max(id), 0) FROM layers_household),"
-                 " (SELECT count(*) || ':' || coalesce(max(id), 0) FROM layers_sensor WHERE kind = 'smoke')"),
+    version_tables=("layers_building", "layers_household", "layers_sensor", "layers_grid"),
     description="楼栋基底",
 )

@@ -9,9 +9,7 @@ SOURCE = TileSource(
     fields={"code": "String", "status": "String", "category": "String", "source": "String",
             "age_days": "Number"},
     sql_file="incidents.sql",
-    # Status is the live part, so it is hashed in (one scan of the table); age_days changes daily,
-    # so today's date is part of the version.
-    version_sql=("SELECT count(*), max(id), sum(hashtext(id::text || status)), current_date"
-                 " FROM layers_incident"),
+    version_tables=("layers_incident", "layers_grid"),
+    daily=True,  # age_days changes with the date
     description="事件点位",
 )

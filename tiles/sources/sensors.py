@@ -8,6 +8,6 @@ SOURCE = TileSource(
     maxzoom=22,
     fields={"device_id": "String", "kind": "String", "status": "String"},
     sql_file="sensors.sql",
-    version_sql="SELECT count(*), max(id), sum(hashtext(id::text || status)) FROM layers_sensor",
+    version_tables=("layers_sensor", "layers_grid"),
     description="物联设备点位",
 )
