@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 # With an external database (DATABASE_URL / GEOGOV_DATABASE_URL) no local cluster is started.
 EXTERNAL_DB := $(or $(GEOGOV_DATABASE_URL),$(DATABASE_URL))
-APT_PACKAGES := gdal-bin libgdal32 gettext $(if $(EXTERNAL_DB),postgresql-client,postgresql-15-postgis-3)
+APT_PACKAGES := gdal-bin libgdal32 gettext chromium fonts-wqy-microhei $(if $(EXTERNAL_DB),postgresql-client,postgresql-15-postgis-3)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
