@@ -52,3 +52,15 @@ def test_database_url_parsing(url, expected):
 def test_database_url_with_wrong_scheme_is_refused():
     with pytest.raises(ValueError, match="postgres://"):
         config.database_from_url("mysql://u@h/db")
+
+
+ONLINE_ASSET = re.compile(rb"https?://(unpkg\.com|cdn\.|cdnjs|jsdelivr|api\.mapbox|fonts\.googleapis)")
+SHIPPED = ("static", "templates", "gridmap", "layers", "tiles", "geo_governance")
+
+
+def test_nothing_shipped_names_a_cdn_or_online_service():
+    """Offline intranets: no file we serve or run, vendored ones included, points at a CDN."""
+    files = [p for folder in SHIPPED for p in (ROOT / folder).rglob("*") if p.is_file() and p.suffix != ".md"]
+    assert len(files) > 20, "the scan found too few files: it is broken"
+    offenders = [str(p.relative_to(ROOT)) for p in files if ONLINE_ASSET.search(p.read_bytes())]
+    assert offenders == []
