@@ -13,7 +13,7 @@ APT_PACKAGES := gdal-bin libgdal32 gettext chromium fonts-wqy-microhei $(if $(EX
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help demo test setup system-packages venv db-start db-stop migrate messages seed serve lint check-compose
+.PHONY: help demo test bench setup system-packages venv db-start db-stop migrate messages seed serve lint check-compose
 
 help:
 	@echo "make demo   - set everything up and serve the demo district at http://$(HOST):$(PORT)"
@@ -69,6 +69,10 @@ seed: migrate
 
 serve: venv db-start migrate messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Benchmarks on the city profile (seeded into its own database, geogov_city, on first run).
+bench: system-packages venv db-start messages
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,7 @@ Buildings: b1 inside grid 1, b2 straddling grids 1 and 2 (most of it in grid 2),
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -166,3 +167,22 @@ def district(db) -> District:
 def api(district: District):
     """api("town1") → an APIClient logged in as that fixture user."""
     return district.client
+
+
+@pytest.fixture
+def page(live_server):
+    """A Playwright page in Debian's headless Chromium; ``page.errors`` collects uncaught JS errors."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop; Django must allow ORM calls from this thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        yield page
+        browser.close()

@@ -1,0 +1,67 @@
+// The map style: our vector tile sources from /tiles/ and how each layer is drawn.
+
+export const STATUS_COLOURS = {
+  reported: "#d1242f", accepted: "#e36209", dispatched: "#bf8700", in_progress: "#0969da",
+  supervised: "#8250df", resolved: "#1a7f37", followed_up: "#1a7f37", archived: "#8c959f", rejected: "#57606a",
+};
+export const SENSOR_COLOURS = { online: "#1a7f37", alarm: "#d1242f", offline: "#8c959f" };
+
+export const TILE_LAYERS = ["divisions", "grids", "buildings", "incidents", "sensors"];
+
+// Map layers per toggle (data-layer on the checkboxes).
+export const TOGGLES = {
+  grids: ["grids-fill", "grids-line"],
+  buildings: ["buildings-3d"],
+  incidents: ["incidents-circle"],
+  sensors: ["sensors-circle"],
+};
+
+function match(property, colours, fallback) {
+  return ["match", ["get", property], ...Object.entries(colours).flat(), fallback];
+}
+
+// The user's area (bbox of their grids) as an outline, drawn even before any tile arrives.
+function areaOutline(bounds) {
+  const features = [];
+  if (bounds) {
+    const [w, s, e, n] = bounds;
+    features.push({ type: "Feature", properties: {},
+      geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } });
+  }
+  return { type: "geojson", data: { type: "FeatureCollection", features } };
+}
+
+export function buildStyle({ tilesUrl, bounds }) {
+  const source = (layer) => ({ type: "vector", url: new URL(`${layer}.json`, tilesUrl).href });
+  return {
+    version: 8,
+    sources: {
+      area: areaOutline(bounds),
+      ...Object.fromEntries(TILE_LAYERS.map((l) => [l, source(l)])),
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#eef1f4" } },
+      { id: "area-outline", type: "line", source: "area",
+        paint: { "line-color": "#cf222e", "line-width": 2, "line-dasharray": [4, 2] } },
+      { id: "divisions-line", type: "line", source: "divisions", "source-layer": "divisions",
+        paint: { "line-color": "#57606a", "line-width": 1.5, "line-dasharray": [3, 2] } },
+      { id: "grids-fill", type: "fill", source: "grids", "source-layer": "grids",
+        paint: { "fill-color": ["match", ["get", "level"], 1, "#54aeff", "#b6e3ff"], "fill-opacity": 0.25 } },
+      { id: "grids-line", type: "line", source: "grids", "source-layer": "grids",
+        paint: { "line-color": "#0969da", "line-width": ["match", ["get", "level"], 1, 1.5, 0.8] } },
+      { id: "buildings-3d", type: "fill-extrusion", source: "buildings", "source-layer": "buildings", minzoom: 14,
+        paint: {
+          "fill-extrusion-color": ["case", ["to-boolean", ["get", "has_smoke"]], "#a5b4c4", "#c9b79c"],
+          "fill-extrusion-height": ["coalesce", ["get", "height"], ["*", ["coalesce", ["get", "floors"], 1], 3]],
+          "fill-extrusion-opacity": 0.85,
+        } },
+      { id: "incidents-circle", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 12,
+        paint: { "circle-radius": 6, "circle-color": match("status", STATUS_COLOURS, "#57606a"),
+                 "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } },
+      { id: "sensors-circle", type: "circle", source: "sensors", "source-layer": "sensors", minzoom: 14,
+        paint: { "circle-radius": ["match", ["get", "kind"], "smoke", 5, 4],
+                 "circle-color": match("status", SENSOR_COLOURS, "#8c959f"),
+                 "circle-stroke-color": "#24292f", "circle-stroke-width": 0.5 } },
+    ],
+  };
+}
