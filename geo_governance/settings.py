@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "layers",
     "gridmap",
     "tiles",
+    "live",
+    "search",
+    "basemap",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -22,4 +22,7 @@ urlpatterns = [
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
     path("tiles/", include("tiles.urls")),
+    path("live/", include("live.urls")),
+    path("search/", include("search.urls")),
+    path("basemap/", include("basemap.urls")),
 ]
