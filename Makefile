@@ -70,9 +70,11 @@ seed: migrate
 serve: venv db-start migrate messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Benchmarks on the city profile (seeded into its own database, geogov_city, on first run).
+# Benchmarks on the city profile, in its own database (created, migrated and seeded on first run, ~7 min).
+# BENCH_ARGS e.g. "--samples 5 --only a,b"; BENCH_DATABASE_URL to use another server.
+BENCH_DATABASE_URL ?= postgres://geogov@127.0.0.1:$(or $(GEOGOV_PG_PORT),54329)/geogov_city
 bench: system-packages venv db-start messages
-	$(PY) manage.py bench $(BENCH_ARGS)
+	GEOGOV_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --prepare $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

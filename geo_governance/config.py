@@ -31,8 +31,56 @@ def database_from_url(url: str) -> dict:
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
+        # JIT compilation costs ~15 ms per query; the planner switches it on for tile queries whose
+        # estimated cost is high although they read a few rows through an index (see bench/).
+        "OPTIONS": {"options": "-c jit=off"},
         "TEST": {"NAME": os.environ.get("GEOGOV_TEST_DB_NAME") or None},
     }
+
+
+BASEMAP_DATUMS = ("wgs84", "gcj02", "bd09")
+TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """The map's background imagery: kind none | mbtiles | xyz, where it is, and its datum."""
+
+    kind: str
+    location: str = ""  # the .mbtiles path or the XYZ URL template; "" for none
+    datum: str = "wgs84"
+    attribution: str = ""
+
+
+def _mbtiles_location(path: str) -> str:
+    if not Path(path).is_file():
+        raise ValueError(f"GEOGOV_BASEMAP=mbtiles:{path}: no such file (give the path of a readable .mbtiles file)")
+    return str(Path(path).resolve())
+
+
+def _xyz_location(url: str) -> str:
+    if urlparse(url).scheme not in {"http", "https"} or not all(p in url for p in TILE_PLACEHOLDERS):
+        raise ValueError(f"GEOGOV_BASEMAP=xyz:{url}: expected an http(s) URL template with {{z}}, {{x}} and {{y}}, "
+                         "e.g. xyz:http://tiles.intranet/{z}/{x}/{y}.png (web-mercator XYZ tiling only)")
+    return url
+
+
+# basemap kind → how its location is checked and normalised ("none" takes none).
+_BASEMAP_LOCATIONS = {"mbtiles": _mbtiles_location, "xyz": _xyz_location}
+
+
+def parse_basemap(value: str, datum: str = "wgs84", attribution: str = "") -> Basemap:
+    """GEOGOV_BASEMAP (none | mbtiles:/path | xyz:URL) and GEOGOV_BASEMAP_CRS → Basemap, else ValueError."""
+    value, datum = value.strip(), datum.strip().lower()
+    if datum not in BASEMAP_DATUMS:
+        raise ValueError(f"GEOGOV_BASEMAP_CRS must be one of {', '.join(BASEMAP_DATUMS)}, got {datum!r}")
+    if value in {"", "none"}:
+        return Basemap("none", "", datum, attribution)
+    kind, _, location = value.partition(":")
+    if kind not in _BASEMAP_LOCATIONS or not location:
+        raise ValueError(f"GEOGOV_BASEMAP must be none, mbtiles:/path/to/file.mbtiles or "
+                         f"xyz:http(s)://host/{{z}}/{{x}}/{{y}}.png, got {value!r}")
+    return Basemap(kind, _BASEMAP_LOCATIONS[kind](location), datum, attribution)
 
 
 @dataclass(frozen=True)
@@ -43,6 +91,7 @@ class Config:
     database_url: str
     language: str
     log_level: str
+    basemap: Basemap
 
 
 def load() -> Config:
@@ -55,4 +104,5 @@ def load() -> Config:
         database_url=os.environ.get("GEOGOV_DATABASE_URL") or os.environ.get("DATABASE_URL") or default_db,
         language=_env("LANGUAGE", "zh-hans"),
         log_level=_env("LOG_LEVEL", "INFO"),
+        basemap=parse_basemap(_env("BASEMAP", "none"), _env("BASEMAP_CRS", "wgs84"), _env("BASEMAP_ATTRIBUTION", "")),
     )

@@ -1,8 +1,12 @@
-"""Exceptions that carry their HTTP status, and the DRF handler that renders them."""
+"""Exceptions that carry their HTTP status, and the handlers that render them (DRF and plain views)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,3 +53,14 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For plain Django views: render GeoGovError (BadInput, NotFound …) as JSON with its status, as the API does."""
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except GeoGovError as exc:
+            return JsonResponse(exc.as_dict(), status=exc.status_code)
+    return wrapper

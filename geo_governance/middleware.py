@@ -9,6 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/readyz", "/static/", "/i18n/")
 
 
+# Endpoints read by scripts and the map's fetch/EventSource, not by a person: 401 JSON, not a login redirect.
+MACHINE_PREFIXES = ("/tiles/", "/search/", "/live/", "/basemap/")
+
+
 class LoginRequiredMiddleware:
     """Default deny: anonymous requests get a login redirect (pages) or 401/403 (API)."""
 
@@ -22,6 +26,6 @@ class LoginRequiredMiddleware:
         if path.startswith("/api/"):
             # DRF answers with its own 401/403 (basic auth may still log the caller in).
             return self.get_response(request)
-        if path.startswith("/tiles/"):
+        if path.startswith(MACHINE_PREFIXES):
             return JsonResponse({"detail": "authentication required"}, status=401)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

@@ -111,6 +111,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Background imagery of the map (basemap app): none, a local MBTiles file or an intranet XYZ URL.
+BASEMAP = CONFIG.basemap
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from layers.models import CareTag, Grid, IncidentStatus, ResidenceType, SensorKind, SensorStatus, Tier
+from layers.models import CareTag, DivisionLevel, Grid, IncidentStatus, ResidenceType, SensorKind, SensorStatus, Tier
 from layers.models.buildings import BuildingUse
+from layers.models.divisions import WorkerKind
 from layers.models.people import Relation, Sex
 
 # Layers served by tiles/ (TileJSON at /tiles/<layer>.json); the MVT source-layer name is the layer name.
@@ -35,7 +36,8 @@ def choice_labels() -> dict[str, dict[str, str]]:
     """Display labels of the coded values the map and its side panel show."""
     choices = {"tier": Tier, "sex": Sex, "relation": Relation, "residence_type": ResidenceType,
                "care_tag": CareTag, "use": BuildingUse, "incident_status": IncidentStatus,
-               "sensor_kind": SensorKind, "sensor_status": SensorStatus}
+               "sensor_kind": SensorKind, "sensor_status": SensorStatus, "division_level": DivisionLevel,
+               "worker_kind": WorkerKind}
     return {name: {value: str(label) for value, label in enum.choices} for name, enum in choices.items()}
 
 
@@ -46,4 +48,5 @@ def index(request: HttpRequest) -> HttpResponse:
         "area_bounds": area_bounds(request.user),
         "choice_labels": choice_labels(),
         "tile_layers": TILE_LAYERS,
+        "screen_mode": request.GET.get("screen") == "1",
     })

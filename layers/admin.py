@@ -17,6 +17,7 @@ from layers.models import (
     GridWorker,
     Household,
     Incident,
+    IncidentBin,
     Profile,
     Resident,
     RevealAudit,
@@ -166,6 +167,24 @@ class IncidentAdmin(ScopedAdmin):
     list_select_related = ("grid",)
     raw_id_fields = ("grid", "building")
     date_hierarchy = "reported_at"
+
+
+@admin.register(IncidentBin)
+class IncidentBinAdmin(ScopedAdmin):
+    """Derived data kept by database triggers (see layers/sql/incident_bins.sql): look, never edit."""
+
+    list_display = ("grid", "status", "cell_x", "cell_y", "count")
+    list_filter = ("status",)
+    raw_id_fields = ("grid",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: IncidentBin | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: IncidentBin | None = None) -> bool:
+        return False
 
 
 @admin.register(Profile)

@@ -35,7 +35,9 @@ def log_in(page, base: str, username: str, path: str = "/map/") -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"**{path}*")
-    page.wait_for_function("() => window.gridMap && window.gridMap.loaded()", timeout=20_000)
+    # loaded() stays false while something animates (a flashing alarm), so wait for style + tiles instead
+    page.wait_for_function("() => window.gridMap && window.gridMap.isStyleLoaded() && window.gridMap.areTilesLoaded()",
+                           timeout=20_000)
 
 
 def rendered_layers(page) -> dict[str, int]:
@@ -45,7 +47,7 @@ def rendered_layers(page) -> dict[str, int]:
 
 def go_to(page, lon: float, lat: float, zoom: float) -> None:
     page.evaluate("([lon, lat, z]) => window.gridMap.jumpTo({center: [lon, lat], zoom: z})", [lon, lat, zoom])
-    page.wait_for_function("() => window.gridMap.loaded() && window.gridMap.areTilesLoaded()", timeout=20_000)
+    page.wait_for_function("() => window.gridMap.isStyleLoaded() && window.gridMap.areTilesLoaded()", timeout=20_000)
     page.wait_for_timeout(300)
 
 

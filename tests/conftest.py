@@ -186,3 +186,7 @@ def page(live_server):
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         yield page
         browser.close()
+    # the page's live feed (/live/events/) holds a LISTEN connection until the stream notices; end it now
+    from live.stream import close_all
+
+    close_all()

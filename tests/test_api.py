@@ -70,23 +70,38 @@ def test_grid_detail_by_code_and_unknown_code(api, district: District):
 
 def test_grid_figures(api, district: District):
     body = api("admin").get("/api/grids/420102001001001/figures/").json()
+    assert body["code"] == "420102001001001" and body["name"] == "西一第一网格"
     assert body["households"] == 2
     assert body["residents"] == 4
     assert body["tiers"] == {"green": 1, "yellow": 0, "red": 1}
     bands = {row["band"]: row for row in body["age_structure"]}
-    assert bands["0-17"]["M"] == 1
-    assert bands["35-59"] == {"band": "35-59", "M": 1, "F": 1}
-    assert bands["80+"]["F"] == 1
+    assert len(bands) == 10 and "90+" in bands
+    assert bands["10-19"]["M"] == 1  # born 2015
+    assert bands["40-49"] == {"band": "40-49", "M": 1, "F": 1}  # born 1980 and 1982
+    assert bands["80-89"]["F"] == 1  # born 1938
     assert sum(row["M"] + row["F"] for row in body["age_structure"]) == 4
     assert body["care_tags"]["elderly_alone"] == 1
     assert body["care_tags"]["left_behind"] == 1
     assert body["workers"] == [{"name": "王网格", "phone": "13700000011", "kind": "full_time"}]
+    assert body["incidents"] == {"open": 0, "by_status": {s: 0 for s in body["incidents"]["by_status"]},
+                                 "overdue": 0, "latest": []}
+
+
+def test_division_figures(api, district: District):
+    body = api("county").get("/api/divisions/420102001000/figures/").json()
+    assert (body["kind"], body["level"], body["grids"]) == ("division", "town", 2)
+    assert (body["households"], body["residents"], body["worker_count"]) == (3, 5, 1)
+    assert [p["code"] for p in body["parents"]] == ["420102000000"]
 
 
 def test_grid_figures_query_count_is_fixed(api, district: District, django_assert_max_num_queries):
     client = api("admin")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert client.get("/api/grids/420102001001002/figures/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/divisions/420102000000/figures/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/summary/").status_code == 200
 
 
 def test_buildings_filters(api, district: District):
@@ -160,6 +175,7 @@ def test_openapi_schema(api, district: District):
     assert response.status_code == 200
     paths = response.json()["paths"]
     for path in ("/api/divisions/", "/api/grids/", "/api/grids/{code}/figures/", "/api/buildings/{code}/",
+                 "/api/divisions/{code}/figures/", "/api/summary/",
                  "/api/residents/", "/api/residents/{id}/reveal/"):
         assert path in paths
 

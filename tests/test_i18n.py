@@ -9,12 +9,17 @@ import pytest
 from django.conf import settings
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
-ENTRY = re.compile(r'^msgid "(.*)"\nmsgstr "(.*)"$', re.M)
+# msgid "…" / msgstr "…", each possibly continued on following "…" lines (long strings are wrapped).
+ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', re.M)
+
+
+def joined(quoted_lines: str) -> str:
+    return "".join(line[1:-1] for line in quoted_lines.strip().splitlines())
 
 
 def test_english_catalogue_has_no_untranslated_or_fuzzy_entries():
     text = PO_FILE.read_text(encoding="utf-8")
-    entries = [(mid, mstr) for mid, mstr in ENTRY.findall(text) if mid]
+    entries = [(joined(mid), joined(mstr)) for mid, mstr in ENTRY.findall(text) if joined(mid)]
     assert len(entries) > 100
     assert [mid for mid, mstr in entries if not mstr] == []
     assert "#, fuzzy" not in text

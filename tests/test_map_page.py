@@ -109,3 +109,51 @@ def test_user_without_grids_gets_no_bounds(api, district: District):
 def test_choice_labels_reach_the_page(api, district: District):
     choices = json_script(api("town1").get("/map/").content.decode(), "map-choices")
     assert choices["tier"]["red"] == "连心户" and choices["sensor_status"]["alarm"] == "告警"
+
+
+CSRF_INPUT = re.compile(r'<form class="gm-lang"[^>]*>.*?name="csrfmiddlewaretoken" value="([^"]+)"', re.DOTALL)
+
+
+@pytest.mark.django_db
+def test_language_switch_renders_the_map_page_in_english(district: District):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(district.users["town1"])
+    html = client.get("/map/?screen=1").content.decode()
+    assert '<html lang="zh-hans"' in html and "退出登录" in html and "Log out" not in html
+    form = re.search(r'<form class="gm-lang" method="post" action="([^"]+)"', html)
+    assert form and form.group(1) == "/i18n/setlang/"
+    assert 'name="next" value="/map/?screen=1"' in html and 'name="language" value="en"' in html
+    token = CSRF_INPUT.search(html).group(1)
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/map/?screen=1",
+                                              "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == "/map/?screen=1"
+    english = client.get("/map/").content.decode()
+    assert '<html lang="en"' in english
+    for label in ("Grid map", "Log out", "Spatial layers"):
+        assert label in english
+    for chinese in ("退出登录", "网格地图", "图层"):
+        assert chinese not in english
+    assert 'name="language" value="zh-hans"' in english  # the way back
+
+
+@pytest.mark.django_db
+def test_language_switch_needs_the_csrf_token(district: District):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(district.users["town1"])
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/map/"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_screen_mode_from_the_query_string(api, district: District):
+    plain = api("town1").get("/map/").content.decode()
+    screen = api("town1").get("/map/?screen=1").content.decode()
+    assert 'class="gm-screen"' not in plain and '<html lang="zh-hans" class="gm-screen">' in screen
+    for html in (plain, screen):
+        assert 'id="screen-toggle"' in html and 'id="screen-counters"' in html
+        for counter in ("grids", "residents", "open_incidents", "overdue_incidents", "sensors_alarm"):
+            assert f'data-counter="{counter}"' in html

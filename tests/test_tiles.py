@@ -12,8 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from layers.models import Building, Division, Grid, Household, Incident, Sensor
+from tests.conftest import box
 from tiles.service import generalisation, parse_coord
-from tiles.sources import REGISTRY
+from tiles.sources import REGISTRY, SQL_DIR
+
+BENCH_SQL = SQL_DIR.parent.parent / "bench" / "sql"
 
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -56,7 +59,10 @@ def test_building_tile_features_and_attributes(district, api) -> None:
     layers = decode(api("admin").get(url("buildings", *tile_for(*B1, 15))))
     assert list(layers) == ["buildings"]
     b1 = props(layers["buildings"])["B1"]
-    assert b1 == {"code": "B1", "floors": 6, "use": "residential", "households": 2, "has_smoke": True}  # height NULL
+    assert b1 == {"code": "B1", "floors": 6, "use": "residential", "households": 2,  # height NULL
+                  "tier_green": 1, "tier_yellow": 0, "tier_red": 1, "has_smoke": True}
+    b2 = props(layers["buildings"]).get("B2")
+    assert b2 is None or (b2["households"], b2["tier_yellow"], b2["has_smoke"]) == (1, 1, False)
     feature = next(f for f in layers["buildings"]["features"] if f["properties"]["code"] == "B1")
     assert feature["id"] == district.b1.pk
     assert feature["geometry"]["type"] == "Polygon"
@@ -82,12 +88,23 @@ def test_incident_and_sensor_tiles(district, api) -> None:
     Sensor.objects.create(device_id="CAM-1", kind="camera", status="offline",
                           location=Point(*B1, srid=4326), grid=district.grid11)
     client = api("town1")
-    incidents = decode(client.get(url("incidents", *tile_for(*B1, 12))))["incidents"]["features"]
+    incidents = decode(client.get(url("incidents", *tile_for(*B1, 14))))["incidents"]["features"]
     assert [f["properties"] for f in incidents] == [
-        {"code": "E1", "status": "accepted", "category": "环境/垃圾", "source": "hotline", "age_days": 3}]
+        {"code": "E1", "status": "accepted", "category": "环境/垃圾", "age_days": 3}]
     sensors = decode(client.get(url("sensors", *tile_for(*B1, 16))))["sensors"]["features"]
     assert [f["properties"] for f in sensors] == [{"device_id": "CAM-1", "kind": "camera", "status": "offline"}]
-    assert client.get(url("incidents", *tile_for(*B1, 11))).status_code == 204  # below minzoom
+    (cluster,) = decode(client.get(url("incidents", *tile_for(*B1, 13))))["incidents"]["features"]
+    assert [cluster["properties"][k] for k in ("count", "open", "accepted", "reported")] == [1, 1, 1, 0]
+    assert client.get(url("incidents", *tile_for(*B1, 7))).status_code == 204  # below minzoom
+
+
+def test_closed_incidents_carry_no_code_but_their_id(district, api) -> None:
+    closed = Incident.objects.create(code="E9", title="t", category="c", source="web", status="archived",
+                                     location=Point(*B1, srid=4326), grid=district.grid11,
+                                     reported_at=timezone.now() - dt.timedelta(days=40))
+    (feature,) = decode(api("admin").get(url("incidents", *tile_for(*B1, 15))))["incidents"]["features"]
+    assert feature["id"] == closed.pk
+    assert feature["properties"] == {"status": "archived", "category": "c", "age_days": 40}
 
 
 def test_no_residents_in_any_tile(district, api) -> None:
@@ -97,6 +114,21 @@ def test_no_residents_in_any_tile(district, api) -> None:
         for z in (9, 15):
             body = client.get(url(layer, *tile_for(*B1, z))).content
             assert not any(name in body for name in names)
+
+
+def test_grid_levels_appear_by_zoom(district, api) -> None:
+    from tiles.sources.grids import LEVELS_BY_ZOOM
+
+    sub = Grid.objects.create(code="42010200100100101", name="子网格", level=2, division=district.village1,
+                              parent=district.grid11, boundary=box(114.06, 30.06, 114.08, 30.08))
+    Grid.objects.create(code="4201020010010010101", name="孙网格", level=3, division=district.village1,
+                        parent=sub, boundary=box(114.065, 30.065, 114.07, 30.07))
+    client = api("admin")
+    assert client.get(url("grids", *tile_for(114.07, 30.07, LEVELS_BY_ZOOM[0][0] - 1))).status_code == 204
+    for z in range(LEVELS_BY_ZOOM[0][0], 13):
+        deepest = max(level for first_zoom, level in LEVELS_BY_ZOOM if first_zoom <= z)
+        grids = props(decode(client.get(url("grids", *tile_for(114.07, 30.07, z))))["grids"])
+        assert {g["level"] for g in grids.values()} == set(range(1, deepest + 1)), z
 
 
 def test_town1_sees_nothing_of_town2(district, api) -> None:
@@ -176,7 +208,8 @@ def test_tilejson_shape(district, api) -> None:
     (layer,) = body["vector_layers"]
     assert layer["id"] == "buildings"
     assert layer["fields"] == {"code": "String", "floors": "Number", "height": "Number", "use": "String",
-                               "households": "Number", "has_smoke": "Boolean"}
+                               "households": "Number", "tier_green": "Number", "tier_yellow": "Number",
+                               "tier_red": "Number", "has_smoke": "Boolean"}
     assert api("admin").get("/tiles/grids.json").json()["bounds"] == pytest.approx([114.0, 30.0, 114.4, 30.2])
 
 
@@ -187,7 +220,7 @@ def test_etag_cache_control_and_304(district, api) -> None:
                             grid=district.grid11, reported_at=timezone.now())
     first = client.get(path)
     assert first.status_code == 200
-    assert first["Cache-Control"] == "private, max-age=60"
+    assert first["Cache-Control"] == "private, no-cache"
     etag = first["ETag"]
     assert etag.startswith('"') and etag.endswith('"')
     again = client.get(path, HTTP_IF_NONE_MATCH=etag)
@@ -227,9 +260,30 @@ def test_registry_sources_have_sql_with_bound_parameters() -> None:
     assert set(REGISTRY) == {"divisions", "grids", "buildings", "incidents", "sensors"}
     for name, source in REGISTRY.items():
         assert source.name == name
-        assert "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)" in source.sql
-        assert f"ST_AsMVT(mvtgeom, '{name}', 4096, 'geom', 'id')" in source.sql
-        assert "%(prefix)s || '%%'" in source.sql
+        for kind in source.kinds:
+            assert "ST_TileEnvelope(%(z)s, %(x)s, %(y)s" in kind.sql
+            assert f"ST_AsMVT(mvtgeom, '{name}', 4096, 'geom', 'id' ORDER BY id)" in kind.sql
+            assert "%(prefix)s || '%%'" in kind.sql
+            code = "\n".join(line.split("--")[0] for line in kind.sql.splitlines())  # without comments
+            assert "ST_Transform(" not in code  # the stored EPSG:3857 copies are read as they are
+
+
+def test_raw_incident_sql_lists_the_open_statuses() -> None:
+    """The point SQL (and its bench references) spell OPEN_STATUSES out, so they bind only the standard parameters."""
+    from layers.models.incidents import OPEN_STATUSES
+
+    listed = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
+    for path in (SQL_DIR / "incidents.sql", BENCH_SQL / "incidents_points.sql",
+                 BENCH_SQL / "incidents_transform_on_read.sql"):
+        assert f"i.status IN {listed}" in path.read_text(encoding="utf-8"), path
+
+
+def test_feature_kinds_tile_the_zoom_range_without_gaps() -> None:
+    for source in REGISTRY.values():
+        zooms = [z for kind in source.kinds for z in range(kind.minzoom, kind.maxzoom + 1)]
+        assert zooms == list(range(source.minzoom, source.maxzoom + 1))
+    assert [(k.name, k.minzoom, k.maxzoom) for k in REGISTRY["incidents"].kinds] == [
+        ("cluster", 8, 13), ("point", 14, 22)]
 
 
 @pytest.mark.parametrize(("layer", "edit"), [

@@ -8,7 +8,15 @@ by statement-level triggers, see ``layers/sql/change_counters.sql``), plus today
 whose properties age (``daily``). Any write (insert, update in place, delete, COPY, raw SQL such
 as ``refresh_figures``) to one of those tables changes the ETag; reading the version is one query
 over sequences, whatever the table sizes. Grid codes decide scoping, so every layer scoped through
-its grid also lists ``layers_grid``.
+its grid also lists ``layers_grid``. Tables kept by triggers from a counted table (the incident bins
+from layers_incident) need no counter of their own: the write that changes them bumps the source's.
+
+Rendering
+---------
+The source's ``FeatureKind`` for the zoom picks the SQL file; it is run with z, x, y, the area
+prefix, the generalisation for the zoom (simplify tolerance, smallest kept area) and the kind's own
+parameters, all bound. The SQL reads the stored EPSG:3857 copies of the geometries
+(``*_3857``, layers/models/mercator.py) and orders features by id, so equal data gives equal bytes.
 """
 
 from __future__ import annotations
@@ -71,13 +79,14 @@ def generalisation(z: int) -> tuple[float, float]:
 
 def render_tile(source: TileSource, coord: TileCoord, prefix: str | None) -> bytes:
     """The MVT bytes of one tile; b'' when empty, outside the zoom range or with no access (None)."""
-    if prefix is None or not source.minzoom <= coord.z <= source.maxzoom:
+    kind = source.kind_at(coord.z)
+    if prefix is None or kind is None:
         return b""
     simplify, min_area = generalisation(coord.z)
     params = {"z": coord.z, "x": coord.x, "y": coord.y, "prefix": prefix,
-              "simplify": simplify, "min_area": min_area}
+              "simplify": simplify, "min_area": min_area, **kind.params}
     with connection.cursor() as cursor:
-        cursor.execute(source.sql, params)
+        cursor.execute(kind.sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 
@@ -104,7 +113,11 @@ def area_bounds(prefix: str | None) -> list[float]:
 
 
 def tilejson(source: TileSource, tiles_url: str, prefix: str | None) -> dict:
-    """TileJSON 3.0.0 for one layer; ``tiles_url`` is the absolute {z}/{x}/{y} template."""
+    """TileJSON 3.0.0 for one layer; ``tiles_url`` is the absolute {z}/{x}/{y} template.
+
+    ``vector_layers`` lists the union of the fields; the extension ``feature_kinds`` says which
+    fields each kind of feature carries over which zooms (incidents: clusters, then points).
+    """
     return {
         "tilejson": "3.0.0",
         "name": source.name,
@@ -114,6 +127,9 @@ def tilejson(source: TileSource, tiles_url: str, prefix: str | None) -> dict:
         "minzoom": source.minzoom,
         "maxzoom": source.maxzoom,
         "bounds": area_bounds(prefix),
-        "vector_layers": [{"id": source.name, "fields": dict(source.fields), "minzoom": source.minzoom,
+        "vector_layers": [{"id": source.name, "fields": source.fields, "minzoom": source.minzoom,
                            "maxzoom": source.maxzoom, "description": source.description}],
+        "feature_kinds": [{"kind": kind.name, "minzoom": kind.minzoom, "maxzoom": kind.maxzoom,
+                           "fields": dict(kind.fields), "description": kind.description}
+                          for kind in source.kinds],
     }

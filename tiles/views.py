@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
-from geo_governance.errors import GeoGovError
+from geo_governance.errors import json_errors
 from layers.models.scoping import area_prefix
 from tiles import service
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
-CACHE_CONTROL = "private, max-age=60"
-
-
-def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render GeoGovError (BadInput, NotFound …) as JSON with its status, as the API does."""
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except GeoGovError as exc:
-            return JsonResponse(exc.as_dict(), status=exc.status_code)
-    return wrapper
+# Revalidate every time: a 304 costs one sequence read, and a live alarm must show on the next fetch.
+CACHE_CONTROL = "private, no-cache"
 
 
 @require_safe

@@ -1,7 +1,6 @@
--- Grids layer: one MVT layer "grids" for one tile z/x/y.
--- Parameters (all bound by psycopg): z, x, y; prefix = the user's area code prefix ('' = all);
--- simplify = tolerance in metres (one pixel at this zoom below z14, else 0);
--- min_area = smallest footprint kept, in square metres (one pixel below z14, else 0).
+-- Reference for the benchmark: the grids tile transforming every boundary on read (the layer's SQL
+-- before the stored copy boundary_3857). Same parameters and the same bytes as tiles/sql/grids.sql.
+-- Parameters: z, x, y; prefix ('' = all); simplify (metres); min_area (square metres).
 WITH bounds AS (
   -- the tile in web mercator, and the same tile widened by the 64-unit buffer, in lon/lat
   SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
@@ -9,13 +8,17 @@ WITH bounds AS (
 ),
 mvtgeom AS (
   SELECT g.id,
-         ST_AsMVTGeom(ST_SimplifyPreserveTopology(ST_Transform(g.boundary, 3857), %(simplify)s),
+         ST_AsMVTGeom(CASE WHEN %(simplify)s > 0                -- no simplifying from z14
+                           THEN ST_SimplifyPreserveTopology(ST_Transform(g.boundary, 3857), %(simplify)s)
+                           ELSE ST_Transform(g.boundary, 3857) END,
                       bounds.env, 4096, 64, true) AS geom,
          g.code, g.name, g.level, g.kind, g.households, g.residents,
          g.tier_green, g.tier_yellow, g.tier_red
   FROM layers_grid g, bounds
-  WHERE g.boundary && bounds.bbox                          -- GiST prefilter
+  WHERE g.boundary && bounds.bbox                          -- GiST prefilter (lon/lat)
     AND g.code LIKE %(prefix)s || '%%'                     -- area scoping; '' matches every grid
+    -- levels by zoom (tiles/sources/grids.py): level 1 below z10, levels 1-2 at z10, all from z11
+    AND g.level <= CASE WHEN %(z)s < 10 THEN 1 WHEN %(z)s < 11 THEN 2 ELSE 3 END
     AND (%(min_area)s = 0 OR ST_Area(ST_Transform(g.boundary, 3857)) >= %(min_area)s)
 )
-SELECT ST_AsMVT(mvtgeom, 'grids', 4096, 'geom', 'id') FROM mvtgeom WHERE geom IS NOT NULL
+SELECT ST_AsMVT(mvtgeom, 'grids', 4096, 'geom', 'id' ORDER BY id) FROM mvtgeom WHERE geom IS NOT NULL

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from layers.api.figures import area_parents
 from layers.api.masking import mask_id_number, mask_phone
 from layers.models import Building, Division, Grid, Household, Resident, Unit
 
@@ -89,14 +91,27 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ("number", "households")
 
 
+class ParentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["division", "grid"])
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
 class BuildingDetailSerializer(BuildingSerializer):
     """A building with its units → households → residents (masked)."""
 
     units = UnitSerializer(many=True, read_only=True)
     households_without_unit = HouseholdSerializer(many=True, read_only=True, source="loose_households")
+    parents = serializers.SerializerMethodField(help_text=_("所属网格及上级区划（用户辖区内的）"))
 
     class Meta(BuildingSerializer.Meta):
-        fields = (*BuildingSerializer.Meta.fields, "units", "households_without_unit")
+        fields = (*BuildingSerializer.Meta.fields, "units", "households_without_unit", "parents")
+
+    @extend_schema_field(ParentSerializer(many=True))
+    def get_parents(self, obj: Building) -> list[dict]:
+        """The building's grid (and the grids and divisions above it) that the user may open."""
+        code = getattr(obj, "grid_code", None) or getattr(obj, "village_code", None)
+        return area_parents(self.context["request"].user, code, itself=True)
 
 
 class RevealRequestSerializer(serializers.Serializer):
@@ -111,13 +126,74 @@ class RevealSerializer(serializers.Serializer):
     audit_id = serializers.IntegerField()
 
 
-class GridFiguresSerializer(serializers.Serializer):
+class AgeBandSerializer(serializers.Serializer):
+    band = serializers.CharField(help_text="0-9, 10-19, …, 90+")
+    M = serializers.IntegerField()
+    F = serializers.IntegerField()
+
+
+class IncidentBriefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+
+
+class IncidentFiguresSerializer(serializers.Serializer):
+    open = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    overdue = serializers.IntegerField()
+    latest = IncidentBriefSerializer(many=True)
+
+
+class WorkerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class AreaFiguresSerializer(serializers.Serializer):
+    """Shape shared by the grid and division figures (documentation only)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    households = serializers.IntegerField()
+    residents = serializers.IntegerField()
+    tiers = serializers.DictField(child=serializers.IntegerField())
+    age_structure = AgeBandSerializer(many=True)
+    care_tags = serializers.DictField(child=serializers.IntegerField())
+    incidents = IncidentFiguresSerializer()
+    worker_count = serializers.IntegerField()
+    parents = ParentSerializer(many=True)
+
+
+class GridFiguresSerializer(AreaFiguresSerializer):
     """Shape of /api/grids/<code>/figures/ (documentation only)."""
 
-    grid = serializers.CharField()
+    workers = WorkerSerializer(many=True)
+
+
+class DivisionFiguresSerializer(AreaFiguresSerializer):
+    """Shape of /api/divisions/<code>/figures/ (documentation only)."""
+
+    level = serializers.CharField()
+    grids = serializers.IntegerField()
+
+
+class SummarySerializer(serializers.Serializer):
+    """Shape of /api/summary/: counters of the user's whole area (documentation only)."""
+
+    grids = serializers.IntegerField()
+    buildings = serializers.IntegerField()
     households = serializers.IntegerField()
-    tiers = serializers.DictField(child=serializers.IntegerField())
     residents = serializers.IntegerField()
-    age_structure = serializers.ListField(child=serializers.DictField())
-    care_tags = serializers.DictField(child=serializers.IntegerField())
-    workers = serializers.ListField(child=serializers.DictField())
+    grid_workers = serializers.IntegerField()
+    open_incidents = serializers.IntegerField()
+    overdue_incidents = serializers.IntegerField()
+    incidents_today = serializers.IntegerField()
+    sensors_online = serializers.IntegerField()
+    sensors_offline = serializers.IntegerField()
+    sensors_alarm = serializers.IntegerField()

@@ -1,5 +1,6 @@
 """/api/ routes."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from layers.api import views
@@ -12,4 +13,4 @@ router.register("grids", views.GridViewSet, basename="grid")
 router.register("buildings", views.BuildingViewSet, basename="building")
 router.register("residents", views.ResidentViewSet, basename="resident")
 
-urlpatterns = router.urls
+urlpatterns = [path("summary/", views.SummaryView.as_view(), name="summary"), *router.urls]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import views, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from geo_governance.errors import Forbidden
 from layers.api import serializers as s
-from layers.api.figures import grid_figures
+from layers.api.figures import division_figures, grid_figures, summary
 from layers.api.filters import BBoxFilter, GridCodeFilter, LevelFilter, NameFilter
 from layers.api.masking import may_reveal, record_reveal
 from layers.api.pagination import FeaturePagination
@@ -32,6 +32,19 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet:
         return Division.objects.for_user(self.request.user).annotate(parent_code=F("parent__code"))
 
+    @extend_schema(responses=s.DivisionFiguresSerializer)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def figures(self, request: Request, code: str | None = None) -> Response:
+        return Response(division_figures(self.get_object(), request.user))
+
+
+class SummaryView(views.APIView):
+    """Counters of the user's whole area for the 大屏 (command-centre screen)."""
+
+    @extend_schema(responses=s.SummarySerializer)
+    def get(self, request: Request) -> Response:
+        return Response(summary(request.user))
+
 
 class GridViewSet(viewsets.ReadOnlyModelViewSet):
     """网格 inside the user's area, as GeoJSON; ``figures`` gives live counts."""
@@ -50,7 +63,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=s.GridFiguresSerializer)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def figures(self, request: Request, code: str | None = None) -> Response:
-        return Response(grid_figures(self.get_object()))
+        return Response(grid_figures(self.get_object(), request.user))
 
 
 def building_contents() -> list[Prefetch]:

@@ -15,9 +15,9 @@ from layers.demo.profiles import get_profile
 from layers.models import Building, Division, Grid, Household, Incident, Resident, Sensor
 
 # Every table of the layers app, children first (TRUNCATE ... CASCADE would find them anyway).
-LAYERS_TABLES = ("layers_revealaudit", "layers_profile", "layers_sensorevent", "layers_incident", "layers_sensor",
-                 "layers_resident", "layers_household", "layers_unit", "layers_building", "layers_gridworker",
-                 "layers_grid", "layers_division")
+LAYERS_TABLES = ("layers_revealaudit", "layers_profile", "layers_sensorevent", "layers_incident_bin",
+                 "layers_incident", "layers_sensor", "layers_resident", "layers_household", "layers_unit",
+                 "layers_building", "layers_gridworker", "layers_grid", "layers_division")
 
 # Spatial assignments run in the database after loading (profiles with assign_in_database);
 # the city profile takes them from the layout instead (it generates buildings inside known grids).

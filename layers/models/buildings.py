@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from layers.models.divisions import Division, Grid, largest_overlap_grid
 from layers.models.expressions import outer_geometry
+from layers.models.mercator import gist_index, web_mercator_copy
 from layers.models.scoping import AreaScopedQuerySet
 
 
@@ -42,6 +43,7 @@ class Building(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     name = models.CharField(_("名称"), max_length=100, blank=True)
     footprint = models.MultiPolygonField(_("基底轮廓"), srid=4326)
+    footprint_3857 = web_mercator_copy("footprint", models.MultiPolygonField)
     floors = models.PositiveSmallIntegerField(_("层数"), default=1)
     height = models.FloatField(_("高度（米）"), null=True, blank=True)
     use = models.CharField(_("用途"), max_length=20, choices=BuildingUse.choices, default=BuildingUse.RESIDENTIAL)
@@ -57,6 +59,7 @@ class Building(models.Model):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["code"]
+        indexes = [gist_index("footprint_3857", "building_footprint_3857_gist")]
         constraints = [
             models.CheckConstraint(condition=Q(footprint__isvalid=True), name="building_footprint_valid",
                 violation_error_message=_("基底轮廓几何无效（自相交或环不闭合）")),

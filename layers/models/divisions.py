@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from layers import sql
 from layers.idnumber import validate_phone
+from layers.models.mercator import gist_index, web_mercator_copy
 from layers.models.scoping import AreaScopedQuerySet
 
 
@@ -43,6 +44,7 @@ class Division(models.Model):
         related_name="children",
     )
     boundary = models.MultiPolygonField(_("边界"), srid=4326)
+    boundary_3857 = web_mercator_copy("boundary", models.MultiPolygonField)
 
     objects = DivisionQuerySet.as_manager()
 
@@ -50,6 +52,7 @@ class Division(models.Model):
         verbose_name = _("行政区划")
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
+        indexes = [gist_index("boundary_3857", "division_boundary_3857_gist")]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="division_code_12_digits",
                 violation_error_message=_("区划代码须为12位数字")),
@@ -110,6 +113,7 @@ class Grid(models.Model):
     parent = models.ForeignKey("self", verbose_name=_("上级网格"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     boundary = models.MultiPolygonField(_("边界"), srid=4326)
+    boundary_3857 = web_mercator_copy("boundary", models.MultiPolygonField)
     households = models.PositiveIntegerField(_("户数"), default=0)
     residents = models.PositiveIntegerField(_("人数"), default=0)
     tier_green = models.PositiveIntegerField(_("放心户"), default=0)
@@ -124,6 +128,7 @@ class Grid(models.Model):
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["code"]
+        indexes = [gist_index("boundary_3857", "grid_boundary_3857_gist")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(level=1, code__regex=r"^\d{15}$") | Q(level=2, code__regex=r"^\d{17}$")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from layers import sql
 from layers.models.buildings import Building
 from layers.models.divisions import Grid
+from layers.models.mercator import gist_index, web_mercator_copy
 from layers.models.scoping import AreaScopedQuerySet
 
 
@@ -58,6 +61,7 @@ class Incident(models.Model):
     source = models.CharField(_("来源渠道"), max_length=12, choices=IncidentSource.choices)
     status = models.CharField(_("状态"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.REPORTED)
     location = models.PointField(_("位置"), srid=4326)
+    location_3857 = web_mercator_copy("location", models.PointField)
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="incidents")
     building = models.ForeignKey(Building, verbose_name=_("楼栋"), null=True, blank=True,
@@ -72,7 +76,9 @@ class Incident(models.Model):
         verbose_name = _("事件")
         verbose_name_plural = _("事件")
         ordering = ["-reported_at"]
-        indexes = [models.Index(fields=["status", "reported_at"], name="incident_status_time")]
+        indexes = [models.Index(fields=["status", "reported_at"], name="incident_status_time"),
+                   models.Index(fields=["reported_at"], name="incident_reported_at"),
+                   gist_index("location_3857", "incident_location_3857_gist")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in IncidentStatus]),
                                    name="incident_status_enum"),
@@ -84,3 +90,51 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+# A bin is one Web-Mercator tile of this zoom (~306 m at the equator, ~265 m at 30°N): fine enough
+# that every low-zoom display cell (1/16 of a tile up to z13) is a whole number of bins. The SQL
+# functions geogov_incident_cell_x/_y (layers/sql/incident_bins.sql) hard-code the same zoom.
+INCIDENT_BIN_ZOOM = 17
+
+
+class IncidentBinQuerySet(AreaScopedQuerySet):
+    area_path = "grid__code"
+
+    def refresh(self) -> int:
+        """Rebuild every bin from layers_incident (triggers keep them current otherwise); returns the bin count."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql.load("refresh_incident_bins"))
+            return cursor.fetchone()[0]
+
+
+class IncidentBin(models.Model):
+    """Incidents counted per grid, status and bin cell, for the low-zoom incident tiles.
+
+    Written only by the statement-level triggers on layers_incident (layers/sql/incident_bins.sql):
+    each INSERT, UPDATE, DELETE or COPY adds its net change per bin in one grouped upsert; TRUNCATE
+    empties the bins. ``sum_x``/``sum_y`` (EPSG:3857 metres) place a cluster at the mean position.
+    """
+
+    # No foreign key constraint and DO_NOTHING: deleting a grid sets its incidents' grid to NULL,
+    # and the update trigger moves their counts to the NULL-grid bins.
+    grid = models.ForeignKey(Grid, null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                             related_name="+")  # the unique key leads with grid_id
+    status = models.CharField(max_length=12)
+    cell_x = models.IntegerField()  # tile column at INCIDENT_BIN_ZOOM
+    cell_y = models.IntegerField()  # tile row at INCIDENT_BIN_ZOOM (XYZ: 0 at the top)
+    count = models.IntegerField()
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+
+    objects = IncidentBinQuerySet.as_manager()
+
+    class Meta:
+        db_table = "layers_incident_bin"
+        constraints = [models.UniqueConstraint(fields=["grid", "status", "cell_x", "cell_y"], name="incident_bin_key",
+                                               nulls_distinct=False)]
+        # count and the sums are in no index, so the triggers' updates can be HOT (fillfactor 70)
+        indexes = [models.Index(fields=["cell_x", "cell_y"], name="incident_bin_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id}/{self.status}@{self.cell_x},{self.cell_y}: {self.count}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from layers.models.buildings import Building, Household
 from layers.models.divisions import Grid
 from layers.models.expressions import distance_metres, outer_geometry, within_metres
+from layers.models.mercator import gist_index, web_mercator_copy
 from layers.models.scoping import AreaScopedQuerySet
 
 # A device this close to a footprint (but outside it) still belongs to that building.
@@ -53,6 +54,7 @@ class Sensor(models.Model):
     device_id = models.CharField(_("设备编号"), max_length=64, unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=SensorKind.choices)
     location = models.PointField(_("位置"), srid=4326)
+    location_3857 = web_mercator_copy("location", models.PointField)
     building = models.ForeignKey(Building, verbose_name=_("楼栋"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="sensors")
     household = models.ForeignKey(Household, verbose_name=_("户"), null=True, blank=True,
@@ -70,6 +72,7 @@ class Sensor(models.Model):
         verbose_name = _("物联设备")
         verbose_name_plural = _("物联设备")
         ordering = ["device_id"]
+        indexes = [gist_index("location_3857", "sensor_location_3857_gist")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in SensorStatus]), name="sensor_status_enum"),
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in SensorKind]), name="sensor_kind_enum"),

@@ -5,16 +5,24 @@ export const STATUS_COLOURS = {
   supervised: "#8250df", resolved: "#1a7f37", followed_up: "#1a7f37", archived: "#8c959f", rejected: "#57606a",
 };
 export const SENSOR_COLOURS = { online: "#1a7f37", alarm: "#d1242f", offline: "#8c959f" };
+// Incident clusters (below z14) go from green to red with the share of open incidents.
+export const OPEN_SHARE_COLOURS = [0, "#1a7f37", 0.25, "#bf8700", 0.5, "#e36209", 0.75, "#d1242f"];
+// The incidents source serves clusters below this zoom and raw points from it (tiles/sources/incidents.py).
+export const RAW_INCIDENTS_FROM_ZOOM = 14;
 
 export const TILE_LAYERS = ["divisions", "grids", "buildings", "incidents", "sensors"];
 
-// Map layers per toggle (data-layer on the checkboxes).
+// Map layers per toggle (data-layer on the checkboxes). Cameras are sensors of kind "camera",
+// drawn by their own layer so that they switch on and off apart from the detectors.
 export const TOGGLES = {
   grids: ["grids-fill", "grids-line"],
   buildings: ["buildings-3d"],
-  incidents: ["incidents-circle"],
+  incidents: ["incidents-cluster", "incidents-circle"],
   sensors: ["sensors-circle"],
+  cameras: ["cameras-circle"],
 };
+
+const IS_CAMERA = ["==", ["get", "kind"], "camera"];
 
 function match(property, colours, fallback) {
   return ["match", ["get", property], ...Object.entries(colours).flat(), fallback];
@@ -55,13 +63,30 @@ export function buildStyle({ tilesUrl, bounds }) {
           "fill-extrusion-height": ["coalesce", ["get", "height"], ["*", ["coalesce", ["get", "floors"], 1], 3]],
           "fill-extrusion-opacity": 0.85,
         } },
-      { id: "incidents-circle", type: "circle", source: "incidents", "source-layer": "incidents", minzoom: 12,
+      // one circle per display cell (1/16 of a tile) below z14: area grows with the count
+      { id: "incidents-cluster", type: "circle", source: "incidents", "source-layer": "incidents",
+        maxzoom: RAW_INCIDENTS_FROM_ZOOM, filter: ["has", "count"],
+        paint: {
+          "circle-radius": ["interpolate", ["linear"], ["sqrt", ["get", "count"]], 1, 4, 10, 11, 100, 22, 400, 32],
+          "circle-color": ["interpolate", ["linear"], ["/", ["get", "open"], ["max", ["get", "count"], 1]],
+            ...OPEN_SHARE_COLOURS],
+          "circle-opacity": 0.75, "circle-stroke-color": "#fff", "circle-stroke-width": 1,
+        } },
+      { id: "incidents-circle", type: "circle", source: "incidents", "source-layer": "incidents",
+        minzoom: RAW_INCIDENTS_FROM_ZOOM, filter: ["has", "status"],
         paint: { "circle-radius": 6, "circle-color": match("status", STATUS_COLOURS, "#57606a"),
                  "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } },
+      // smoke, gas and door sensors: green online, red alarm, grey offline
       { id: "sensors-circle", type: "circle", source: "sensors", "source-layer": "sensors", minzoom: 14,
+        filter: ["!", IS_CAMERA],
         paint: { "circle-radius": ["match", ["get", "kind"], "smoke", 5, 4],
                  "circle-color": match("status", SENSOR_COLOURS, "#8c959f"),
                  "circle-stroke-color": "#24292f", "circle-stroke-width": 0.5 } },
+      // cameras: a dark blue disc ringed in the status colour
+      { id: "cameras-circle", type: "circle", source: "sensors", "source-layer": "sensors", minzoom: 14,
+        filter: IS_CAMERA,
+        paint: { "circle-radius": 5, "circle-color": "#0a3069",
+                 "circle-stroke-color": match("status", SENSOR_COLOURS, "#8c959f"), "circle-stroke-width": 2.5 } },
     ],
   };
 }

@@ -1,13 +1,10 @@
 """Administrative divisions (county, town, village boundaries)."""
 
-from tiles.sources import TileSource
+from tiles.sources import single_kind
 
-SOURCE = TileSource(
-    name="divisions",
-    minzoom=0,
-    maxzoom=22,
+SOURCE = single_kind(
+    "divisions", minzoom=0, maxzoom=22,
     fields={"code": "String", "name": "String", "level": "String"},
-    sql_file="divisions.sql",
-    version_tables=("layers_division",),
     description="行政区划边界",
+    version_tables=("layers_division",),
 )

@@ -1,13 +1,10 @@
-"""IoT devices (物联设备) as points."""
+"""IoT devices (物联设备) as points: smoke, gas and door sensors, and cameras (kind "camera")."""
 
-from tiles.sources import TileSource
+from tiles.sources import single_kind
 
-SOURCE = TileSource(
-    name="sensors",
-    minzoom=14,
-    maxzoom=22,
+SOURCE = single_kind(
+    "sensors", minzoom=14, maxzoom=22,
     fields={"device_id": "String", "kind": "String", "status": "String"},
-    sql_file="sensors.sql",
-    version_tables=("layers_sensor", "layers_grid"),
     description="物联设备点位",
+    version_tables=("layers_sensor", "layers_grid"),
 )

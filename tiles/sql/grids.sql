@@ -2,20 +2,28 @@
 -- Parameters (all bound by psycopg): z, x, y; prefix = the user's area code prefix ('' = all);
 -- simplify = tolerance in metres (one pixel at this zoom below z14, else 0);
 -- min_area = smallest footprint kept, in square metres (one pixel below z14, else 0).
+-- Sub-grids appear by zoom (the layer starts at z8): a city has ~6,000 level-1, 12,000 level-2 and
+-- 25,000 level-3 grids, and all of them in one z8 tile made 3.2 MB; level 1 only is < 0.5 MB.
+-- Reads the stored Web-Mercator copy boundary_3857 (GiST-indexed): prefilter, area and geometry
+-- need no ST_Transform. bench/sql/grids_transform_on_read.sql must give the same bytes.
 WITH bounds AS (
-  -- the tile in web mercator, and the same tile widened by the 64-unit buffer, in lon/lat
+  -- the tile, and the tile widened by the 64-unit buffer, both in web mercator
   SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
-         ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / 4096), 4326) AS bbox
+         ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / 4096) AS bbox
 ),
 mvtgeom AS (
   SELECT g.id,
-         ST_AsMVTGeom(ST_SimplifyPreserveTopology(ST_Transform(g.boundary, 3857), %(simplify)s),
+         ST_AsMVTGeom(CASE WHEN %(simplify)s > 0                -- no simplifying from z14
+                           THEN ST_SimplifyPreserveTopology(g.boundary_3857, %(simplify)s)
+                           ELSE g.boundary_3857 END,
                       bounds.env, 4096, 64, true) AS geom,
          g.code, g.name, g.level, g.kind, g.households, g.residents,
          g.tier_green, g.tier_yellow, g.tier_red
   FROM layers_grid g, bounds
-  WHERE g.boundary && bounds.bbox                          -- GiST prefilter
+  WHERE g.boundary_3857 && bounds.bbox                     -- GiST prefilter
     AND g.code LIKE %(prefix)s || '%%'                     -- area scoping; '' matches every grid
-    AND (%(min_area)s = 0 OR ST_Area(ST_Transform(g.boundary, 3857)) >= %(min_area)s)
+    -- levels by zoom (tiles/sources/grids.py): level 1 below z10, levels 1-2 at z10, all from z11
+    AND g.level <= CASE WHEN %(z)s < 10 THEN 1 WHEN %(z)s < 11 THEN 2 ELSE 3 END
+    AND (%(min_area)s = 0 OR ST_Area(g.boundary_3857) >= %(min_area)s)
 )
-SELECT ST_AsMVT(mvtgeom, 'grids', 4096, 'geom', 'id') FROM mvtgeom WHERE geom IS NOT NULL
+SELECT ST_AsMVT(mvtgeom, 'grids', 4096, 'geom', 'id' ORDER BY id) FROM mvtgeom WHERE geom IS NOT NULL

@@ -1,0 +1,9 @@
+"""Index DDL the search box needs on the layers tables, one commented file each way, loaded by name."""
+
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent
+
+
+def load(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
