@@ -16,8 +16,21 @@ def area_prefix(user) -> str | None:
         return None
     if user.is_superuser:
         return ""
-    profile = getattr(user, "profile", None)
+    profile = user_profile(user)
     return profile.area_prefix() if profile is not None else None
+
+
+def user_profile(user):
+    """The user's Profile with its division and grid, in one query (cached on the user object)."""
+    from layers.models.access import Profile  # access imports the models that import this module
+
+    cache = user._state.fields_cache
+    if "profile" not in cache:
+        profile = Profile.objects.select_related("division", "grid").filter(user_id=user.pk).first()
+        if profile is None:
+            return None
+        user.profile = profile  # fills the reverse one-to-one cache
+    return getattr(user, "profile", None)
 
 
 class AreaScopedQuerySet(models.QuerySet):
