@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
+from django.db.models import F, Prefetch
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIRequestFactory
 
+from layers.api.serializers import BuildingDetailSerializer
 from layers.models import Building, Household, Resident, Unit
 from tests.conftest import District, add_household
 
@@ -143,6 +149,99 @@ def test_building_detail_query_count_does_not_grow(api, district: District):
     with CaptureQueriesContext(connection) as big:
         body = client.get("/api/buildings/B1/").json()
     assert sum(len(h["residents"]) for u in body["properties"]["units"] for h in u["households"]) > 36
+    assert len(big) == len(small)
+
+
+def _masked(resident: Resident) -> dict:
+    """A resident as the drill-down shows it, computed here independently of layers.api."""
+    today = timezone.localdate()
+    born = resident.birth_date
+    return {"id": resident.pk, "name": resident.name, "sex": resident.sex,
+            "age": today.year - born.year - ((today.month, today.day) < (born.month, born.day)),
+            "id_number_masked": resident.id_number[:4] + "*" * 10 + resident.id_number[-4:],
+            "phone_masked": resident.phone[:3] + "****" + resident.phone[-4:],
+            "relation": "head", "residence_type": "registered", "care_tags": resident.care_tags}
+
+
+def test_building_detail_is_the_expected_nested_structure(api, district: District):
+    by_name = {r.name: _masked(r) for r in district.residents}
+    body = api("admin").get("/api/buildings/B1/").json()
+    assert list(body) == ["type", "geometry", "properties"]
+    coordinates = json.loads(json.dumps(district.b1.footprint.coords))
+    assert body["geometry"] == {"type": "MultiPolygon", "coordinates": coordinates}
+    assert body["properties"] == {
+        "code": "B1", "name": "", "address": "西一路1号", "floors": 6, "height": None, "use": "residential",
+        "year_built": None, "grid_code": "420102001001001", "village_code": "420102001001",
+        "units": [{"number": 1, "households": [
+            {"code": "B1-1-101", "floor": 1, "room": "101", "tier": "green",
+             "residents": [by_name["张三"], by_name["李四"], by_name["张小"]]},
+            {"code": "B1-1-201", "floor": 2, "room": "201", "tier": "red", "residents": [by_name["赵老"]]},
+        ]}],
+        "households_without_unit": [],
+        "parents": [{"kind": "division", "code": "420102000000", "name": "测试区"},
+                    {"kind": "division", "code": "420102001000", "name": "西街道"},
+                    {"kind": "division", "code": "420102001001", "name": "西一社区"},
+                    {"kind": "grid", "code": "420102001001001", "name": "西一第一网格"}],
+    }
+    assert list(body["properties"]) == [f.field_name for f in BuildingDetailSerializer().fields.values()
+                                        if f.field_name != "footprint"]
+
+
+def _documented_answer(user, code: str) -> dict:
+    """The answer of the documented BuildingDetailSerializer (prefetched model instances) for comparison."""
+    households = Household.objects.prefetch_related("residents")
+    building = (Building.objects.for_user(user)
+                .annotate(grid_code=F("grid__code"), village_code=F("village__code"))
+                .prefetch_related(
+                    Prefetch("units", queryset=Unit.objects.prefetch_related(Prefetch("households",
+                                                                                      queryset=households))),
+                    Prefetch("households", queryset=households.filter(unit__isnull=True),
+                             to_attr="loose_households"))
+                .get(code=code))
+    request = APIRequestFactory().get("/")
+    request.user = user
+    return json.loads(JSONRenderer().render(BuildingDetailSerializer(building, context={"request": request}).data))
+
+
+def test_building_detail_equals_the_documented_serializer_for_every_user(api, district: District):
+    unit2 = Unit.objects.create(building=district.b1, number=2)
+    Unit.objects.create(building=district.b1, number=3)  # a unit without households
+    add_household(district.b1, unit2, "102", "yellow", [("吴八", "M", dt.date(1999, 9, 9), ["veteran"])])
+    add_household(district.b1, unit2, "101", "green", [])  # a household without residents
+    add_household(district.b1, None, "601", "red", [("郑九", "F", dt.date(1950, 1, 1), [])])
+    for username, user in district.users.items():
+        client = api(username)
+        for building in Building.objects.for_user(user):
+            response = client.get(f"/api/buildings/{building.code}/")
+            assert response.status_code == 200
+            assert response.json() == _documented_answer(user, building.code), (username, building.code)
+
+
+def test_building_detail_scoping_and_the_standard_lookup(api, district: District):
+    client = api("town1")
+    plain = client.get("/api/buildings/B1/").json()
+    assert client.get("/api/buildings/B1/?grid=420102001001001").json() == plain  # filters: get_object path
+    assert client.get("/api/buildings/B1/?grid=420102001001002").status_code == 404
+    assert client.get("/api/buildings/B1/?grid=42010200100100x").status_code == 400
+    for username, code in (("town1", "B3"), ("town2", "B1"), ("worker11", "B2"), ("nobody", "B1"),
+                           ("admin", "B9")):
+        response = api(username).get(f"/api/buildings/{code}/")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No Building matches the given query."}
+    assert [p["code"] for p in plain["properties"]["parents"]] == [
+        "420102001000", "420102001001", "420102001001001"]  # the county is outside town1's area
+
+
+def test_building_detail_query_count_is_fixed(api, district: District):
+    client = api("village1")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/buildings/B2/")
+    for room in range(102, 130):
+        add_household(district.b2, None, str(room), "green", [(f"居民{room}", "M", dt.date(1970, 1, 1), [])] * 2)
+    _grow(district.b2, 10)
+    with CaptureQueriesContext(connection) as big:
+        body = client.get("/api/buildings/B2/").json()["properties"]
+    assert len(body["households_without_unit"]) == 29 and len(body["units"][0]["households"]) == 10
     assert len(big) == len(small)
 
 

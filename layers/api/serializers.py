@@ -98,7 +98,11 @@ class ParentSerializer(serializers.Serializer):
 
 
 class BuildingDetailSerializer(BuildingSerializer):
-    """A building with its units → households → residents (masked)."""
+    """A building with its units → households → residents (masked).
+
+    Documents /api/buildings/<code>/ in the OpenAPI schema; the view builds the same answer with
+    ``layers.api.drilldown`` (a fixed number of flat queries), tests/test_api.py checks they agree.
+    """
 
     units = UnitSerializer(many=True, read_only=True)
     households_without_unit = HouseholdSerializer(many=True, read_only=True, source="loose_households")
