@@ -13,7 +13,8 @@ from layers.models.buildings import BuildingUse
 from layers.models.divisions import WorkerKind
 from layers.models.people import Relation, Sex
 
-# Layers served by tiles/ (TileJSON at /tiles/<layer>.json); the MVT source-layer name is the layer name.
+# Layers served by tiles/ (TileJSON at /tiles/<layer>.json); the MVT source-layer name is the layer name
+# (grids and divisions also carry <layer>_label: one label point per feature).
 TILE_LAYERS = ("divisions", "grids", "buildings", "incidents", "sensors")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
+from geo_governance.config import Basemap
 from layers.models import Incident, Sensor
 from tests.browser import BROWSER_MARKS, go_to, log_in
 from tests.conftest import District
@@ -48,4 +49,23 @@ def test_clusters_points_sensors_and_cameras(page, live_server, district: Distri
     assert [page.evaluate(VISIBILITY, i) for i in ("incidents-cluster", "incidents-circle")] == ["none", "none"]
     page.check("input[data-layer=cameras]")
     assert page.evaluate(VISIBILITY, "cameras-circle") == "visible"
+    assert page.errors == []
+
+
+LABELLED = "id => window.gridMap.queryRenderedFeatures({layers: [id]}).map(f => f.properties.code)"
+
+
+def test_a_big_grid_is_labelled_once_on_screen(page, live_server, district: District, settings):
+    settings.BASEMAP = Basemap("none")
+    log_in(page, live_server.url, "town1")
+    go_to(page, 114.075, 30.10, 13.5)  # grid 11 (0.05° × 0.1°) lies in several z13 tiles
+    tiles = page.evaluate("""() => window.gridMap.queryRenderedFeatures({layers: ['grids-fill']})
+        .filter(f => f.properties.code === '420102001001001').length""")
+    assert tiles > 1  # its polygon comes in pieces ...
+    codes = page.evaluate(LABELLED, "grids-label")
+    assert codes.count("420102001001001") == 1, codes  # ... its name once
+    assert not [code for code in codes if not code.startswith("420102001")]  # nothing of town 2
+    go_to(page, 114.2, 30.1, 10)
+    codes = page.evaluate(LABELLED, "divisions-label")
+    assert sorted(codes) == sorted(set(codes)) and "420102001000" in codes, codes
     assert page.errors == []

@@ -115,8 +115,9 @@ def area_bounds(prefix: str | None) -> list[float]:
 def tilejson(source: TileSource, tiles_url: str, prefix: str | None) -> dict:
     """TileJSON 3.0.0 for one layer; ``tiles_url`` is the absolute {z}/{x}/{y} template.
 
-    ``vector_layers`` lists the union of the fields; the extension ``feature_kinds`` says which
-    fields each kind of feature carries over which zooms (incidents: clusters, then points).
+    ``vector_layers`` lists the union of the fields, then the source's extra layers (label points);
+    the extension ``feature_kinds`` says which fields each kind of feature carries over which zooms
+    (incidents: clusters, then points).
     """
     return {
         "tilejson": "3.0.0",
@@ -128,7 +129,11 @@ def tilejson(source: TileSource, tiles_url: str, prefix: str | None) -> dict:
         "maxzoom": source.maxzoom,
         "bounds": area_bounds(prefix),
         "vector_layers": [{"id": source.name, "fields": source.fields, "minzoom": source.minzoom,
-                           "maxzoom": source.maxzoom, "description": source.description}],
+                           "maxzoom": source.maxzoom, "description": source.description},
+                          *({"id": extra.name, "fields": dict(extra.fields),
+                             "minzoom": source.minzoom if extra.minzoom is None else extra.minzoom,
+                             "maxzoom": source.maxzoom, "description": extra.description}
+                            for extra in source.extra_layers)],
         "feature_kinds": [{"kind": kind.name, "minzoom": kind.minzoom, "maxzoom": kind.maxzoom,
                            "fields": dict(kind.fields), "description": kind.description}
                           for kind in source.kinds],

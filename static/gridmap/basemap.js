@@ -33,14 +33,18 @@ const STORE = "geogov.basemap";
 
 const LABEL_PAINT = { "text-color": "#1f2d3d", "text-halo-color": "#ffffff", "text-halo-width": 1.5 };
 
+// One label point per grid/division and zoom (tile layers *_label, ST_PointOnSurface), so a big area's
+// name is drawn once, not once per tile that holds a piece of its polygon.
 export const LABEL_LAYERS = [
-  { id: "divisions-label", type: "symbol", source: "divisions", "source-layer": "divisions", maxzoom: 13,
-    layout: { "text-field": ["get", "name"], "text-font": FONTSTACK,
+  { id: "divisions-label", type: "symbol", source: "divisions", "source-layer": "divisions_label", maxzoom: 13,
+    layout: { "symbol-placement": "point", "text-field": ["get", "name"], "text-font": FONTSTACK,
               "text-size": ["match", ["get", "level"], "county", 16, "town", 14, 12],
               "symbol-sort-key": ["match", ["get", "level"], "county", 0, "town", 1, 2] },
     paint: LABEL_PAINT },
-  { id: "grids-label", type: "symbol", source: "grids", "source-layer": "grids", minzoom: 13,
-    layout: { "text-field": ["case", [">=", ["get", "level"], 3], ["get", "code"], ["get", "name"]],
+  // minzoom = tiles/sources/grids.py LABEL_MINZOOM: the tiles carry grids_label from there on
+  { id: "grids-label", type: "symbol", source: "grids", "source-layer": "grids_label", minzoom: 13,
+    layout: { "symbol-placement": "point",
+              "text-field": ["case", [">=", ["get", "level"], 3], ["get", "code"], ["get", "name"]],
               "text-font": FONTSTACK, "text-size": ["match", ["get", "level"], 1, 14, 2, 13, 11],
               "symbol-sort-key": ["-", 0, ["get", "level"]], "text-max-width": 12 }, // finest grids first
     paint: { ...LABEL_PAINT, "text-color": "#0a3069" } },

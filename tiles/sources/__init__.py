@@ -5,6 +5,10 @@ data version (hashed into the ETag; see layers/changes.py), and one or more ``Fe
 feature kind is what the layer serves over a zoom range: the properties (fields) its features carry
 and the SQL file that builds the tile (``tiles/sql/*.sql``). Most layers have one kind; incidents
 have two (aggregated clusters below z14, raw points from z14), both in the one MVT layer.
+
+A source may also carry ``extra_layers``: further MVT layers its SQL writes into the same tile over
+the source's zoom range, e.g. ``grids_label``, one label point per grid (in the one tile holding
+the point, so a label is drawn once however many tiles hold pieces of the polygon).
 """
 
 from __future__ import annotations
@@ -38,12 +42,23 @@ class FeatureKind:
 
 
 @dataclass(frozen=True)
+class ExtraLayer:
+    """Another MVT layer in the source's tiles (TileJSON vector_layers entry), over the source's zooms."""
+
+    name: str  # the MVT layer name, e.g. "grids_label"
+    fields: dict[str, str]
+    description: str = ""
+    minzoom: int | None = None  # None: from the source's minzoom (the SQL spells the same zoom out)
+
+
+@dataclass(frozen=True)
 class TileSource:
     name: str
     kinds: tuple[FeatureKind, ...]  # by zoom, not overlapping
     version_tables: tuple[str, ...]  # any write to one of these changes the layer's tiles
     description: str = ""
     daily: bool = False  # properties depend on today's date (e.g. age in days)
+    extra_layers: tuple[ExtraLayer, ...] = ()  # written by the same SQL, after the source's own layer
 
     @property
     def minzoom(self) -> int:
@@ -64,10 +79,11 @@ class TileSource:
 
 
 def single_kind(name: str, minzoom: int, maxzoom: int, fields: dict[str, str], description: str,
-                version_tables: tuple[str, ...], daily: bool = False) -> TileSource:
+                version_tables: tuple[str, ...], daily: bool = False,
+                extra_layers: tuple[ExtraLayer, ...] = ()) -> TileSource:
     """A source with one kind of feature over its whole zoom range, built by tiles/sql/<name>.sql."""
     kind = FeatureKind("feature", minzoom, maxzoom, fields, f"{name}.sql", description)
-    return TileSource(name, (kind,), version_tables, description, daily)
+    return TileSource(name, (kind,), version_tables, description, daily, extra_layers)
 
 
 def _registry() -> dict[str, TileSource]:
