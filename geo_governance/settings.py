@@ -68,8 +68,6 @@ ASGI_APPLICATION = "geo_governance.asgi.application"
 DATABASES = {"default": config.database_from_url(CONFIG.database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["geo_governance.auth.AreaModelBackend"]
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

@@ -7,7 +7,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from layers.models.divisions import Division, Grid
+from layers.models.divisions import Division, Grid, division_prefix
 
 
 class Role(models.TextChoices):
@@ -30,6 +30,19 @@ MAY_REVEAL = {
 }
 
 
+class ProfileQuerySet(models.QuerySet):
+    def area_prefix_of(self, user_id: int) -> str | None:
+        """A user's area prefix in one lean query ('' for admins, None without a profile)."""
+        row = (self.filter(user_id=user_id)
+               .values_list("role", "grid__code", "division__code", "division__level").first())
+        if row is None:
+            return None
+        role, grid_code, division_code, division_level = row
+        if role == Role.ADMIN:
+            return ""
+        return grid_code if grid_code is not None else division_prefix(division_code, division_level)
+
+
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.VIEWER)
@@ -47,6 +60,8 @@ class Profile(models.Model):
                 name="profile_one_area",
             ),
         ]
+
+    objects = ProfileQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"

@@ -71,7 +71,12 @@ class Division(models.Model):
         return f"{self.name} ({self.code})"
 
     def area_prefix(self) -> str:
-        return self.code[: PREFIX_LENGTH[DivisionLevel(self.level)]]
+        return division_prefix(self.code, self.level)
+
+
+def division_prefix(code: str, level: str) -> str:
+    """The part of a division code that all codes inside the division share."""
+    return code[: PREFIX_LENGTH[DivisionLevel(level)]]
 
 
 class GridKind(models.TextChoices):

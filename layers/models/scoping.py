@@ -9,28 +9,21 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 
+UNKNOWN = object()
+
 
 def area_prefix(user) -> str | None:
-    """The code prefix a user may see: '' for everything, None for nothing."""
+    """The code prefix a user may see: '' for everything, None for nothing (remembered per request)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     if user.is_superuser:
         return ""
-    profile = user_profile(user)
-    return profile.area_prefix() if profile is not None else None
+    prefix = getattr(user, "_geogov_area_prefix", UNKNOWN)  # request.user may be a lazy proxy: no __dict__ test
+    if prefix is UNKNOWN:
+        from layers.models.access import Profile  # access imports the models that import this module
 
-
-def user_profile(user):
-    """The user's Profile with its division and grid, in one query (cached on the user object)."""
-    from layers.models.access import Profile  # access imports the models that import this module
-
-    cache = user._state.fields_cache
-    if "profile" not in cache:
-        profile = Profile.objects.select_related("division", "grid").filter(user_id=user.pk).first()
-        if profile is None:
-            return None
-        user.profile = profile  # fills the reverse one-to-one cache
-    return getattr(user, "profile", None)
+        prefix = user._geogov_area_prefix = Profile.objects.area_prefix_of(user.pk)
+    return prefix
 
 
 class AreaScopedQuerySet(models.QuerySet):
