@@ -14,6 +14,18 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"GEOGOV_{name}", default)
 
 
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds, else ValueError naming the setting."""
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"GEOGOV_{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
 def _flag(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -92,6 +104,8 @@ class Config:
     language: str
     log_level: str
     basemap: Basemap
+    live_keepalive_seconds: float
+    live_stream_seconds: float
 
 
 def load() -> Config:
@@ -105,4 +119,6 @@ def load() -> Config:
         language=_env("LANGUAGE", "zh-hans"),
         log_level=_env("LOG_LEVEL", "INFO"),
         basemap=parse_basemap(_env("BASEMAP", "none"), _env("BASEMAP_CRS", "wgs84"), _env("BASEMAP_ATTRIBUTION", "")),
+        live_keepalive_seconds=_seconds("LIVE_KEEPALIVE_SECONDS", 15.0),
+        live_stream_seconds=_seconds("LIVE_STREAM_SECONDS", 600.0),
     )

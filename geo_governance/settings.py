@@ -113,6 +113,8 @@ SPECTACULAR_SETTINGS = {
 
 # Background imagery of the map (basemap app): none, a local MBTiles file or an intranet XYZ URL.
 BASEMAP = CONFIG.basemap
+LIVE_KEEPALIVE_SECONDS = CONFIG.live_keepalive_seconds
+LIVE_STREAM_SECONDS = CONFIG.live_stream_seconds
 
 LOGGING = {
     "version": 1,

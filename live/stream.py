@@ -35,7 +35,7 @@ class StreamLimits:
     retry_ms: int = 3000  # reconnect hint for EventSource
 
 
-LIMITS = StreamLimits()
+LIMITS = StreamLimits(keepalive_seconds=settings.LIVE_KEEPALIVE_SECONDS, max_seconds=settings.LIVE_STREAM_SECONDS)
 _open_streams: weakref.WeakSet[LiveStream] = weakref.WeakSet()
 
 

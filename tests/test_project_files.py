@@ -64,3 +64,10 @@ def test_nothing_shipped_names_a_cdn_or_online_service():
     assert len(files) > 20, "the scan found too few files: it is broken"
     offenders = [str(p.relative_to(ROOT)) for p in files if ONLINE_ASSET.search(p.read_bytes())]
     assert offenders == []
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+def test_live_timing_settings_must_be_positive_seconds(monkeypatch, value):
+    monkeypatch.setenv("GEOGOV_LIVE_STREAM_SECONDS", value)
+    with pytest.raises(ValueError, match="GEOGOV_LIVE_STREAM_SECONDS must be a positive number of seconds"):
+        config.load()
