@@ -26,6 +26,18 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
+def _count(name: str, default: int) -> int:
+    """A positive whole number (bytes, vertices …), else ValueError naming the setting."""
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise ValueError(f"GEOGOV_{name} must be a positive whole number, got {raw!r}")
+    return value
+
+
 def _flag(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -106,6 +118,10 @@ class Config:
     basemap: Basemap
     live_keepalive_seconds: float
     live_stream_seconds: float
+    import_tmp: str
+    import_max_upload_bytes: int
+    import_max_unpacked_bytes: int
+    import_max_vertices: int
 
 
 def load() -> Config:
@@ -121,4 +137,8 @@ def load() -> Config:
         basemap=parse_basemap(_env("BASEMAP", "none"), _env("BASEMAP_CRS", "wgs84"), _env("BASEMAP_ATTRIBUTION", "")),
         live_keepalive_seconds=_seconds("LIVE_KEEPALIVE_SECONDS", 15.0),
         live_stream_seconds=_seconds("LIVE_STREAM_SECONDS", 600.0),
+        import_tmp=_env("IMPORT_TMP", str(BASE_DIR / "var" / "imports")),
+        import_max_upload_bytes=_count("IMPORT_MAX_UPLOAD_BYTES", 1 << 30),
+        import_max_unpacked_bytes=_count("IMPORT_MAX_UNPACKED_BYTES", 4 << 30),
+        import_max_vertices=_count("IMPORT_MAX_VERTICES", 500_000),
     )

@@ -1,5 +1,7 @@
 """Django settings for geo-governance. Every tunable comes from geo_governance.config."""
 
+from pathlib import Path
+
 from django.utils.translation import gettext_lazy as _
 
 from geo_governance import config
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "search",
     "basemap",
     "bench",
+    "importers",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +118,15 @@ SPECTACULAR_SETTINGS = {
 BASEMAP = CONFIG.basemap
 LIVE_KEEPALIVE_SECONDS = CONFIG.live_keepalive_seconds
 LIVE_STREAM_SECONDS = CONFIG.live_stream_seconds
+
+# Imports (importers app): where uploads are kept and files unpacked, and the limits on hostile input.
+GEOGOV_IMPORT_TMP = CONFIG.import_tmp
+Path(GEOGOV_IMPORT_TMP).mkdir(parents=True, exist_ok=True)
+GEOGOV_IMPORT_MAX_UPLOAD_BYTES = CONFIG.import_max_upload_bytes
+GEOGOV_IMPORT_MAX_UNPACKED_BYTES = CONFIG.import_max_unpacked_bytes
+GEOGOV_IMPORT_MAX_VERTICES = CONFIG.import_max_vertices
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 << 20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 << 20  # larger uploads stream to a temporary file
 
 LOGGING = {
     "version": 1,

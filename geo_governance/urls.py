@@ -25,4 +25,6 @@ urlpatterns = [
     path("live/", include("live.urls")),
     path("search/", include("search.urls")),
     path("basemap/", include("basemap.urls")),
+    path("import/", include("importers.urls")),
+    path("export/", include("importers.export_urls")),
 ]

@@ -1,0 +1,6 @@
+"""Routes of the layer exports (mounted at /export/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "exports"
+urlpatterns: list = []

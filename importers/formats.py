@@ -1,0 +1,432 @@
+"""The format table: how each kind of file is recognised (by its bytes, not its name) and read.
+
+Every reader gives the same two things: ``info()`` (column headers, geometry type, CRS, feature
+count: enough to check the layer against the target before any feature is read) and ``read()``
+(a ``Table`` of raw column values, geometries and source row numbers). Vector formats go through
+GDAL (pyogrio); CSV and XLSX are read here, with geometry from lon/lat or WKT columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from geo_governance.errors import BadInput
+from importers import archive
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SHP_MAGIC = b"\x00\x00\x27\x0a"
+UTF8_BOM = b"\xef\xbb\xbf"
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class LayerInfo:
+    headers: list[str]
+    geometry_type: str | None  # as GDAL names it ("Polygon", "Point" …); "columns" for CSV/XLSX
+    crs: str | None
+    count: int
+    layer: str | None = None
+
+
+@dataclass
+class Table:
+    columns: dict[str, np.ndarray]  # header → raw values (object arrays, all of one length)
+    geometry: np.ndarray | None  # shapely geometries or None per row
+    row_numbers: np.ndarray  # feature number (vector) or spreadsheet row (CSV/XLSX, header is row 1)
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+
+@dataclass
+class ReadOptions:
+    encoding: str | None = None  # e.g. "GBK" for a .dbf without .cpg
+    layer: str | None = None
+    source_crs_given: bool = False
+    max_unpacked_bytes: int = 4 << 30
+    workdir: Path | None = None  # the import's own temporary folder (zips unpack there)
+
+
+# ---------------------------------------------------------------- recognising a file
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(SNIFF_BYTES)
+
+
+def _xml_kind(head: bytes) -> str | None:
+    text = head.removeprefix(UTF8_BOM).lstrip()[:SNIFF_BYTES].decode("utf-8", "replace")
+    if not text.startswith("<"):
+        return None
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        raise BadInput("XML 文件含有 DOCTYPE/实体声明，出于安全原因拒绝 / XML with DOCTYPE or entity declarations "
+                       "is refused (external entities)", field="file")
+    if re.search(r"<kml[\s>]", text):
+        return "kml"
+    if re.search(r"<osm[\s>]", text):
+        return "osm"
+    return "xml"
+
+
+def _zip_kind(path: Path) -> str:
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(path).namelist()
+    except (zipfile.BadZipFile, OSError):
+        raise BadInput("不是有效的 zip 压缩包 / not a valid zip file", field="file") from None
+    lower = [n.lower() for n in names]
+    if "[content_types].xml" in lower and any(n.startswith("xl/") for n in lower):
+        return "xlsx"
+    if any(n.endswith(".shp") for n in lower):
+        return "shapefile"
+    if any(n.endswith(".kml") for n in lower):
+        return "kml"
+    if any(n.endswith(".gpkg") for n in lower):
+        return "gpkg"
+    raise BadInput("压缩包中没有可导入的文件（.shp、.kml、.gpkg） / the zip holds no .shp, .kml or .gpkg", field="file")
+
+
+def sniff(path: Path) -> str:
+    """The format the bytes say, whatever the name says."""
+    head = _head(path)
+    if not head:
+        raise BadInput("文件为空 / the file is empty", field="file")
+    if head.startswith(ZIP_MAGIC):
+        return _zip_kind(path)
+    if head.startswith(SQLITE_MAGIC):
+        return "gpkg"
+    if head.startswith(SHP_MAGIC):
+        return "shapefile"
+    if b"OSMHeader" in head[:64]:
+        return "osm"
+    stripped = head.removeprefix(UTF8_BOM).lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "geojson"
+    xml = _xml_kind(head)
+    if xml in ("kml", "osm"):
+        return xml
+    if xml == "xml":
+        raise BadInput("无法识别的 XML 文件（应为 KML 或 OSM） / unrecognised XML (expected KML or OSM)", field="file")
+    if b"\x00" in head:
+        raise BadInput("无法识别的二进制文件 / unrecognised binary file", field="file")
+    return "csv"
+
+
+# extension → the formats a file so named may hold
+EXTENSIONS = {
+    ".geojson": {"geojson"}, ".json": {"geojson"}, ".zip": {"shapefile", "kml", "gpkg"}, ".shp": {"shapefile"},
+    ".gpkg": {"gpkg"}, ".kml": {"kml"}, ".kmz": {"kml"}, ".csv": {"csv"}, ".txt": {"csv"}, ".tsv": {"csv"},
+    ".xlsx": {"xlsx"}, ".osm": {"osm"}, ".pbf": {"osm"},
+}
+
+
+def detect(path: Path, name: str | None = None) -> str:
+    """The file's format; refuses a file whose content is not what its extension says."""
+    sniffed = sniff(path)
+    suffix = Path(name or path.name).suffix.lower()
+    expected = EXTENSIONS.get(suffix)
+    if expected is None:
+        raise BadInput(f"不支持的文件类型：{suffix or '（无扩展名）'}（支持 {'、'.join(sorted(EXTENSIONS))}） / "
+                       "unsupported file type", field="file")
+    if sniffed not in expected:
+        raise BadInput(f"文件内容与扩展名不符：扩展名为 {suffix}，内容是 {FORMATS[sniffed].label} / "
+                       f"the file is named {suffix} but holds {sniffed}", field="file")
+    return sniffed
+
+
+# ---------------------------------------------------------------- vector files through GDAL
+
+@dataclass
+class VectorSource:
+    path: Path
+    options: ReadOptions
+    layer: str | None = None
+    where: str | None = None
+    encoding: str | None = None
+    post: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None  # e.g. OSM tags → columns
+    extra_headers: list[str] = field(default_factory=list)
+    open_options: dict[str, str] = field(default_factory=dict)  # GDAL dataset open options
+
+    def info(self) -> LayerInfo:
+        import pyogrio
+
+        try:
+            meta = pyogrio.read_info(self.path, layer=self.layer, encoding=self.encoding,
+                                     force_feature_count=True, **self.open_options)
+        except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / RuntimeError
+            raise BadInput(f"无法读取文件：{str(exc)[:200]} / GDAL cannot read the file", field="file") from None
+        count = int(meta.get("features") or 0)
+        if count <= 0 and self.where is None:
+            raise BadInput("图层为空，没有要素 / the layer holds no features", field="file")
+        headers = [str(h) for h in meta["fields"]] + self.extra_headers
+        return LayerInfo(headers, meta.get("geometry_type"), meta.get("crs"), count, self.layer)
+
+    def read(self, geometry_columns=None) -> Table:
+        import pyogrio.raw
+
+        try:
+            meta, _, wkb, values = pyogrio.raw.read(self.path, layer=self.layer, encoding=self.encoding,
+                                                    where=self.where, **self.open_options)
+        except Exception as exc:
+            raise BadInput(f"读取要素失败：{str(exc)[:200]} / GDAL failed reading the features", field="file") from None
+        columns = {str(name): np.asarray(col, dtype=object) for name, col in zip(meta["fields"], values, strict=True)}
+        if self.post:
+            columns = self.post(columns)
+        n = len(wkb) if wkb is not None else (len(next(iter(columns.values()))) if columns else 0)
+        if n == 0:
+            raise BadInput("图层为空，没有要素 / the layer holds no features", field="file")
+        geometry = _from_wkb(wkb) if wkb is not None else None
+        return Table(columns, geometry, np.arange(1, n + 1))
+
+
+def _from_wkb(wkb: np.ndarray) -> np.ndarray:
+    out = np.empty(len(wkb), dtype=object)
+    for i, blob in enumerate(wkb.tolist()):
+        if blob is None:
+            continue
+        try:
+            out[i] = shapely.from_wkb(blob)
+        except shapely.errors.GEOSException:
+            out[i] = None
+    return out
+
+
+def _dbf_encoding(dbf: Path) -> str | None:
+    """A .dbf without .cpg: its language driver byte, else UTF-8 if the bytes decode, else GB18030."""
+    if dbf.with_suffix(".cpg").exists() or dbf.with_suffix(".CPG").exists():
+        return None
+    data = dbf.read_bytes()
+    if len(data) > 29 and data[29] in (0x4D, 0x7A):  # code page 936 (GBK) language drivers
+        return "GB18030"
+    try:
+        data[32:].decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GB18030"
+
+
+def _sibling(shp: Path, suffix: str) -> Path | None:
+    for candidate in (shp.with_suffix(suffix), shp.with_suffix(suffix.upper())):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def shapefile_source(path: Path, options: ReadOptions) -> VectorSource:
+    if path.suffix.lower() == ".zip":
+        folder = options.workdir / "unpacked"
+        folder.mkdir()
+        files = archive.unpack(path, folder, options.max_unpacked_bytes)
+        shps = [f for f in files if f.suffix.lower() == ".shp"]
+        if len(shps) != 1:
+            raise BadInput(f"压缩包中应恰有一个 .shp 文件，找到 {len(shps)} 个 / the zip must hold exactly one .shp",
+                           field="file")
+        path = shps[0]
+    missing = [s for s in (".shx", ".dbf") if _sibling(path, s) is None]
+    if not options.source_crs_given and _sibling(path, ".prj") is None:
+        missing.append(".prj")
+    if missing:
+        hint = ("；缺 .prj 时可用 --source-crs 指明坐标系 / name the CRS with --source-crs"
+                if missing == [".prj"] else "")
+        raise BadInput(f"Shapefile 缺少 {'、'.join(missing)} 文件{hint} / the shapefile lacks {', '.join(missing)}",
+                       field="file")
+    encoding = options.encoding or _dbf_encoding(_sibling(path, ".dbf"))
+    return VectorSource(path, options, encoding=encoding)
+
+
+def _single_member(path: Path, options: ReadOptions, suffix: str) -> Path:
+    if path.suffix.lower() not in (".zip", ".kmz"):
+        return path
+    folder = options.workdir / "unpacked"
+    folder.mkdir()
+    found = [f for f in archive.unpack(path, folder, options.max_unpacked_bytes) if f.suffix.lower() == suffix]
+    if len(found) != 1:
+        raise BadInput(f"压缩包中应恰有一个 {suffix} 文件 / the zip must hold exactly one {suffix}", field="file")
+    return found[0]
+
+
+def kml_source(path: Path, options: ReadOptions) -> VectorSource:
+    path = _single_member(path, options, ".kml")
+    _xml_kind(_head(path))  # DOCTYPE / entity check on the unpacked document too
+    return VectorSource(path, options, layer=options.layer)
+
+
+def gpkg_source(path: Path, options: ReadOptions) -> VectorSource:
+    import pyogrio
+
+    path = _single_member(path, options, ".gpkg")
+    layer = options.layer
+    if layer is None:
+        try:
+            layers = [row[0] for row in pyogrio.list_layers(path) if row[1] is not None]
+        except Exception as exc:
+            raise BadInput(f"无法读取 GeoPackage：{str(exc)[:200]} / cannot read the GeoPackage",
+                           field="file") from None
+        if len(layers) > 1:
+            raise BadInput(f"GeoPackage 含多个图层，请用 --layer 指定：{'、'.join(layers)} / several layers: name one",
+                           field="layer")
+        layer = layers[0] if layers else None
+    return VectorSource(path, options, layer=layer)
+
+
+def geojson_source(path: Path, options: ReadOptions) -> VectorSource:
+    # GDAL would otherwise guess types from values ("T0001" becomes a time of day)
+    return VectorSource(path, options, open_options={"DATE_AS_STRING": "YES"})
+
+
+# OSM building footprints: GDAL's OSM driver assembles ways and relations into multipolygons;
+# attributes it does not give a column arrive in other_tags ("key"=>"value",…).
+OSM_TAGS = ("building:levels", "height", "addr:street", "addr:housenumber", "addr:city", "start_date")
+OSM_TAG = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
+
+
+def _osm_columns(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    n = len(columns["osm_id"]) if "osm_id" in columns else len(columns["osm_way_id"])
+    tags = {key: np.empty(n, dtype=object) for key in OSM_TAGS}
+    for i, other in enumerate(columns.get("other_tags", np.empty(n, dtype=object)).tolist()):
+        for key, value in OSM_TAG.findall(other or ""):
+            if key in tags:
+                tags[key][i] = value
+    relation, way = columns.get("osm_id"), columns.get("osm_way_id")
+    code = np.array([f"OSM-R{r}" if r else f"OSM-W{w}" for r, w in zip(relation.tolist(), way.tolist(), strict=True)],
+                    dtype=object)
+    street = [" ".join(p for p in parts if p) or None
+              for parts in zip(tags["addr:city"].tolist(), tags["addr:street"].tolist(),
+                               tags["addr:housenumber"].tolist(), strict=True)]
+    use = np.array([_osm_use(b) for b in columns["building"].tolist()], dtype=object)
+    return {"code": code, "name": columns.get("name"), "address": np.array(street, dtype=object),
+            "floors": tags["building:levels"], "height": tags["height"], "use": use,
+            "year_built": np.array([(s or "")[:4] or None for s in tags["start_date"].tolist()], dtype=object)}
+
+
+OSM_USES = {"residential": "residential", "apartments": "residential", "house": "residential",
+            "detached": "residential", "terrace": "residential", "dormitory": "residential",
+            "commercial": "commercial", "retail": "commercial", "office": "commercial", "hotel": "commercial",
+            "industrial": "industrial", "warehouse": "industrial", "school": "public", "university": "public",
+            "hospital": "public", "public": "public", "civic": "public", "government": "public",
+            "church": "public", "kindergarten": "public", "train_station": "public"}
+
+
+def _osm_use(tag: str | None) -> str:
+    return OSM_USES.get((tag or "").lower(), "other")
+
+
+def osm_source(path: Path, options: ReadOptions) -> VectorSource:
+    return VectorSource(path, options, layer="multipolygons", where="building IS NOT NULL", post=_osm_columns,
+                        extra_headers=["code", "address", "floors", "height", "use", "year_built"])
+
+
+# ---------------------------------------------------------------- tables: CSV and XLSX
+
+def decode_text(data: bytes, encoding: str | None) -> str:
+    """Text of a CSV: the given encoding, else UTF-8 (with or without BOM), else GB18030; strict."""
+    if encoding:
+        candidates = [encoding]
+    elif data.startswith(UTF8_BOM):
+        candidates = ["utf-8-sig"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for name in candidates:
+        try:
+            return data.decode(name)
+        except UnicodeDecodeError as exc:
+            error = exc
+        except LookupError:
+            raise BadInput(f"未知的编码：{name} / unknown encoding", field="encoding") from None
+    line = data[: error.start].count(b"\n") + 1
+    raise BadInput(f"文件编码无法识别：第 {line} 行有无效字节（试过 {'、'.join(candidates)}） / broken text encoding "
+                   f"at line {line}", field="file")
+
+
+@dataclass
+class RowsSource:
+    """A header row and data rows (CSV or the first sheet of an XLSX)."""
+
+    headers: list[str]
+    rows: list[list]
+    first_row: int = 2
+
+    def info(self) -> LayerInfo:
+        if not self.rows:
+            raise BadInput("表格没有数据行 / the table has no data rows", field="file")
+        return LayerInfo(self.headers, "columns", None, len(self.rows))
+
+    def read(self, geometry_columns=None) -> Table:
+        width = len(self.headers)
+        padded = [list(row[:width]) + [None] * (width - len(row)) for row in self.rows]
+        matrix = np.empty((len(padded), width), dtype=object)
+        matrix[:] = padded if padded else np.empty((0, width), dtype=object)
+        columns = {h: matrix[:, j] for j, h in enumerate(self.headers)}
+        geometry = geometry_columns(columns) if geometry_columns else None
+        return Table(columns, geometry, np.arange(self.first_row, self.first_row + len(padded)))
+
+
+def _headers(row: list) -> list[str]:
+    headers = [str(h if h is not None else "").strip().lstrip("\ufeff") for h in row]
+    if not any(headers):
+        raise BadInput("表头为空 / the header row is empty", field="file")
+    seen: set[str] = set()
+    for h in headers:
+        if h and h in seen:
+            raise BadInput(f"表头重复：{h} / the header {h!r} appears twice", field="file")
+        seen.add(h)
+    return headers
+
+
+def csv_source(path: Path, options: ReadOptions) -> RowsSource:
+    text = decode_text(path.read_bytes(), options.encoding)
+    sample = text[:SNIFF_BYTES]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise BadInput(f"CSV 格式错误：{exc} / malformed CSV", field="file") from None
+    if not rows:
+        raise BadInput("文件为空 / the file is empty", field="file")
+    return RowsSource(_headers(rows[0]), rows[1:])
+
+
+def xlsx_source(path: Path, options: ReadOptions) -> RowsSource:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheet = book.get_sheet_by_index(0)
+        rows = [row for row in sheet.iter_rows() if any(c not in ("", None) for c in row)]
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise BadInput(f"无法读取 XLSX：{str(exc)[:200]} / cannot read the workbook", field="file") from None
+    if not rows:
+        raise BadInput("工作表为空 / the sheet is empty", field="file")
+    return RowsSource(_headers(rows[0]), [[None if c == "" else c for c in row] for row in rows[1:]])
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    label: str
+    open: Callable[[Path, ReadOptions], VectorSource | RowsSource]
+    tabular: bool = False
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("geojson", "GeoJSON", geojson_source),
+    Format("shapefile", "Shapefile", shapefile_source),
+    Format("gpkg", "GeoPackage", gpkg_source),
+    Format("kml", "KML", kml_source),
+    Format("osm", "OpenStreetMap (PBF/XML)", osm_source),
+    Format("csv", "CSV", csv_source, tabular=True),
+    Format("xlsx", "Excel (XLSX)", xlsx_source, tabular=True),
+)}
