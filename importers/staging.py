@@ -20,6 +20,8 @@ COPY_CHUNK = 50_000
 def create(cursor, kind: Kind) -> None:
     columns = [pgsql.SQL("{} {}").format(pgsql.Identifier(name), pgsql.SQL(sql_type))
                for name, sql_type in kind.staging_columns]
+    # inside an outer transaction (tests, a caller's atomic block) ON COMMIT has not dropped the last one yet
+    cursor.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(STAGING)))
     cursor.execute(pgsql.SQL("CREATE TEMP TABLE {} (row_no integer PRIMARY KEY, {}) ON COMMIT DROP").format(
         pgsql.Identifier(STAGING), pgsql.SQL(", ").join(columns)))
 
