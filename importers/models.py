@@ -49,3 +49,25 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class ExportAudit(models.Model):
+    """One row per export of a layer: who (None from the command line), what, which format, how many rows, where."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="exports")
+    kind = models.CharField(_("数据类型"), max_length=20)
+    format = models.CharField(_("格式"), max_length=10)
+    rows = models.PositiveIntegerField(_("行数"))
+    area = models.CharField(_("区域代码前缀"), max_length=19, blank=True)  # '' = everything
+    personal = models.BooleanField(_("含个人信息"), default=False)  # residents: full ID numbers and phones
+    via = models.CharField(_("途径"), max_length=10)  # "web" | "cli"
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("数据导出记录")
+        verbose_name_plural = _("数据导出记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user or 'cli'} · {self.kind}.{self.format} · {self.rows} @ {self.at:%Y-%m-%d %H:%M}"
