@@ -60,11 +60,19 @@ def parse_source_crs(value: str | None) -> SourceCrs | None:
     raise BadInput(f"不支持的坐标系：{value}（可选：{ACCEPTED_TEXT}） / unsupported CRS {value!r}", field="source_crs")
 
 
+# Names GDAL gives a file's CRS that mean an accepted one: the 3D variants of WGS84 and CGCS2000 (a file
+# with Z coordinates) and the OGC name of WGS84 with lon/lat order.
+SAME_AS = {"EPSG:4979": WGS84, "EPSG:4480": CGCS2000, "OGC:CRS84": WGS84, "OGC:CRS84H": WGS84}
+
+
 def crs_of_file(crs_text: str | None) -> SourceCrs | None:
     """The file's own CRS as GDAL reports it ('EPSG:4490' …); None when the file has none."""
     if not crs_text:
         return None
-    match = re.fullmatch(r"EPSG:(\d+)", crs_text.strip(), re.IGNORECASE)
+    text = crs_text.strip().upper()
+    if text in SAME_AS:
+        return SourceCrs(SAME_AS[text])
+    match = re.fullmatch(r"EPSG:(\d+)", text)
     if match and accepted_epsg(int(match.group(1))):
         return SourceCrs(int(match.group(1)))
     raise BadInput(f"文件坐标系 {crs_text[:80]} 不在支持范围（{ACCEPTED_TEXT}）；请先转换，或用 --source-crs 指明 / "

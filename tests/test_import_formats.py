@@ -1,0 +1,463 @@
+"""Every import format reads right: real files written to tmp_path by real writers, read by our importer.
+
+Buildings are the target kind (polygons) and sensors the point kind; each test asserts what was read,
+accepted, rejected or repaired and what landed in PostGIS. CRS tests compare the stored coordinates
+with a truth computed independently (pyproj, basemap.chinacrs forward formulas).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from pyproj import Transformer
+
+from basemap import chinacrs
+from geo_governance.errors import BadInput
+from importers import formats
+from importers.core import ImportRequest, run_import
+from layers.models import Building
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "武汉市洪山区珞喻路1号"
+ADDRESS2 = "洪山区关山大道二号院"
+
+
+def square(x: float, y: float, d: float = 0.0005) -> shapely.Polygon:
+    return shapely.box(x, y, x + d, y + d)
+
+
+def frame(crs: str | int = "EPSG:4326", codes=("A1", "A2"), geoms=None, **columns) -> gpd.GeoDataFrame:
+    """Two buildings inside the test district (lon 114.07, lat 30.10), with a Chinese address each."""
+    geoms = geoms if geoms is not None else [square(114.070, 30.100), square(114.080, 30.110)]
+    data = {"编码": list(codes), "地址": [(ADDRESS, ADDRESS2)[i % 2] for i in range(len(codes))], **columns}
+    return gpd.GeoDataFrame(data, geometry=list(geoms), crs="EPSG:4326").to_crs(crs)
+
+
+def run(path: Path, kind: str = "buildings", commit: bool = True, **options):
+    return run_import(ImportRequest(kind=kind, path=Path(path), commit=commit, **options))
+
+
+def addresses() -> dict[str, str]:
+    return dict(Building.objects.order_by("code").values_list("code", "address"))
+
+
+def footprint(code: str) -> shapely.Geometry:
+    return shapely.from_wkb(bytes(Building.objects.get(code=code).footprint.wkb))
+
+
+def zip_folder(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, file.name)
+    return target
+
+
+def write_shapefile(folder: Path, df: gpd.GeoDataFrame, encoding: str = "UTF-8") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "buildings.shp"
+    pyogrio.write_dataframe(df, path, encoding=encoding)
+    return path
+
+
+def assert_two_buildings(report) -> None:
+    assert (report.read, report.accepted, report.inserted, report.rejected) == (2, 2, 2, 0), report.rejects
+    assert addresses() == {"A1": ADDRESS, "A2": ADDRESS2}
+
+
+# ---------------------------------------------------------------- vector formats
+
+def test_geojson(tmp_path):
+    path = tmp_path / "b.geojson"
+    pyogrio.write_dataframe(frame(层数=[6, 3]), path, driver="GeoJSON")
+    report = run(path)
+    assert_two_buildings(report)
+    assert report.format == "GeoJSON" and report.crs == "EPSG:4326"
+    assert dict(Building.objects.values_list("code", "floors")) == {"A1": 6, "A2": 3}
+    assert shapely.equals(footprint("A1"), square(114.070, 30.100))
+
+
+def test_dry_run_counts_but_writes_nothing(tmp_path):
+    path = tmp_path / "b.geojson"
+    pyogrio.write_dataframe(frame(), path, driver="GeoJSON")
+    report = run(path, commit=False)
+    assert (report.inserted, report.committed) == (2, False)
+    assert Building.objects.count() == 0
+
+
+def test_zipped_shapefile_utf8_cpg(tmp_path):
+    shp = write_shapefile(tmp_path / "shp", frame())
+    assert shp.with_suffix(".cpg").read_text().upper().startswith("UTF")
+    report = run(zip_folder(shp.parent, tmp_path / "b.zip"))
+    assert_two_buildings(report)
+    assert report.format == "Shapefile"
+
+
+def test_bare_shp_path(tmp_path):
+    shp = write_shapefile(tmp_path / "shp", frame())
+    assert_two_buildings(run(shp))
+
+
+def gbk_shapefile(folder: Path, cpg: bool, language_byte: bool = True) -> Path:
+    shp = write_shapefile(folder, frame(), encoding="GBK")
+    dbf = shp.with_suffix(".dbf")
+    assert ADDRESS.encode("gbk") in dbf.read_bytes()
+    if not cpg:
+        shp.with_suffix(".cpg").unlink()
+    if not language_byte:  # no code page mark in the .dbf header either: only the bytes tell
+        data = bytearray(dbf.read_bytes())
+        data[29] = 0
+        dbf.write_bytes(bytes(data))
+    return shp
+
+
+def test_gbk_dbf_with_cpg(tmp_path):
+    shp = gbk_shapefile(tmp_path / "shp", cpg=True)
+    assert shp.with_suffix(".cpg").read_text().strip().upper() == "GBK"
+    assert_two_buildings(run(zip_folder(shp.parent, tmp_path / "b.zip")))
+
+
+def test_gbk_dbf_without_cpg_with_encoding_flag(tmp_path):
+    shp = gbk_shapefile(tmp_path / "shp", cpg=False, language_byte=False)
+    assert_two_buildings(run(zip_folder(shp.parent, tmp_path / "b.zip"), encoding="GBK"))
+
+
+def test_gbk_dbf_without_cpg_detected(tmp_path):
+    shp = gbk_shapefile(tmp_path / "shp", cpg=False, language_byte=False)
+    assert_two_buildings(run(zip_folder(shp.parent, tmp_path / "b.zip")))
+
+
+def test_gbk_dbf_language_driver_byte(tmp_path):
+    shp = gbk_shapefile(tmp_path / "shp", cpg=False, language_byte=True)
+    assert_two_buildings(run(shp))
+
+
+def test_geopackage_one_layer(tmp_path):
+    path = tmp_path / "b.gpkg"
+    pyogrio.write_dataframe(frame(), path, layer="楼栋")
+    report = run(path)
+    assert_two_buildings(report)
+    assert report.format == "GeoPackage"
+
+
+def test_geopackage_several_layers_needs_layer(tmp_path):
+    path = tmp_path / "b.gpkg"
+    pyogrio.write_dataframe(frame(), path, layer="楼栋")
+    pyogrio.write_dataframe(frame(codes=("C1",), geoms=[square(114.09, 30.12)]), path, layer="other", append=True)
+    with pytest.raises(BadInput, match="GeoPackage 含多个图层，请用 --layer 指定：") as refused:
+        run(path)
+    assert "楼栋" in refused.value.message and "other" in refused.value.message
+    assert Building.objects.count() == 0
+    assert_two_buildings(run(path, layer="楼栋"))
+    with pytest.raises(BadInput, match="无法读取文件"):
+        run(path, layer="nosuch")
+
+
+def test_kml_and_kmz(tmp_path):
+    kml = tmp_path / "b.kml"
+    pyogrio.write_dataframe(frame(), kml, driver="KML")
+    report = run(kml)
+    assert_two_buildings(report)
+    assert report.format == "KML"
+    kmz = tmp_path / "b.kmz"
+    with zipfile.ZipFile(kmz, "w") as archive:
+        archive.write(kml, "doc.kml")
+    again = run(kmz)
+    assert (again.read, again.unchanged, again.inserted) == (2, 2, 0)
+
+
+# ---------------------------------------------------------------- tables
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+WKT_ROWS = [["楼栋编码", "地址", "WKT"],
+            ["A1", ADDRESS, square(114.070, 30.100).wkt],
+            ["A2", ADDRESS2, square(114.080, 30.110).wkt]]
+
+
+def test_csv_with_wkt_column(tmp_path):
+    report = run(write_csv(tmp_path / "b.csv", WKT_ROWS))
+    assert_two_buildings(report)
+    assert report.format == "CSV" and report.mapping["code"] == "楼栋编码"
+
+
+def test_csv_with_bom(tmp_path):
+    path = write_csv(tmp_path / "b.csv", WKT_ROWS, encoding="utf-8-sig")
+    assert path.read_bytes().startswith(formats.UTF8_BOM)
+    assert_two_buildings(run(path))
+
+
+def test_csv_in_gbk(tmp_path):
+    path = write_csv(tmp_path / "b.csv", WKT_ROWS, encoding="gbk")
+    assert_two_buildings(run(path))
+    Building.objects.all().delete()
+    assert_two_buildings(run(path, encoding="GBK"))
+
+
+def validated_points(monkeypatch, path: Path, **options):
+    """Run a sensors import up to the write step and return what would be written (the sensors SQL is another
+    piece of work): the report and the accepted point coordinates."""
+    from importers import core
+
+    captured = {}
+    monkeypatch.setattr(core, "write", lambda kind, rows, values, geoms, request, report: captured.update(
+        rows=rows, values=values, geoms=geoms))
+    report = run(path, kind="sensors", commit=False, **options)
+    return report, captured
+
+
+def test_csv_lonlat_points_for_sensors(tmp_path, monkeypatch):
+    rows = [["设备编号", "类型", "经度", "纬度"], ["S1", "烟感", "114.0705", "30.1005"],
+            ["S2", "smoke", "114.2", "30.1"], ["S3", "smoke", "", ""]]
+    report, written = validated_points(monkeypatch, write_csv(tmp_path / "s.csv", rows))
+    assert (report.read, report.accepted) == (3, 2)
+    assert [(r.row, r.reason) for r in report.rejects] == [(4, "缺少几何 / no geometry")]
+    assert written["values"]["device_id"].tolist() == ["S1", "S2"]
+    assert written["values"]["kind"].tolist() == ["smoke", "smoke"]
+    assert shapely.get_coordinates(written["geoms"]).tolist() == [[114.0705, 30.1005], [114.2, 30.1]]
+
+
+def test_csv_lonlat_points_in_a_buildings_file_rejected_per_row(tmp_path):
+    rows = [["楼栋编码", "经度", "纬度"], ["A1", "114.07", "30.1"], ["A2", "114.08", "30.11"]]
+    report = run(write_csv(tmp_path / "b.csv", rows))
+    assert (report.read, report.accepted, report.inserted) == (2, 0, 0)
+    assert [(r.row, r.field) for r in report.rejects] == [(2, "geometry"), (3, "geometry")]
+    assert all("几何类型不符" in r.reason for r in report.rejects)
+
+
+def test_xlsx_with_wkt(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["楼栋编号", "地址", "层数", "几何"],
+                ["A1", ADDRESS, 6, square(114.070, 30.100).wkt], ["A2", ADDRESS2, 3, square(114.080, 30.110).wkt]]:
+        book.active.append(row)
+    book.save(tmp_path / "b.xlsx")
+    report = run(tmp_path / "b.xlsx")
+    assert_two_buildings(report)
+    assert report.format == "Excel (XLSX)"
+    assert dict(Building.objects.values_list("code", "floors")) == {"A1": 6, "A2": 3}
+
+
+# ---------------------------------------------------------------- OpenStreetMap
+
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hand">
+  <node id="1" lat="30.1000" lon="114.0700"/><node id="2" lat="30.1000" lon="114.0710"/>
+  <node id="3" lat="30.1010" lon="114.0710"/><node id="4" lat="30.1010" lon="114.0700"/>
+  <node id="11" lat="30.1100" lon="114.0800"/><node id="12" lat="30.1100" lon="114.0820"/>
+  <node id="13" lat="30.1120" lon="114.0820"/><node id="14" lat="30.1120" lon="114.0800"/>
+  <node id="21" lat="30.1105" lon="114.0805"/><node id="22" lat="30.1105" lon="114.0810"/>
+  <node id="23" lat="30.1110" lon="114.0810"/><node id="24" lat="30.1110" lon="114.0805"/>
+  <way id="100"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+    <tag k="building" v="apartments"/><tag k="name" v="珞喻公寓"/><tag k="building:levels" v="6"/>
+    <tag k="addr:street" v="珞喻路"/><tag k="addr:housenumber" v="1号"/></way>
+  <way id="200"><nd ref="11"/><nd ref="12"/><nd ref="13"/><nd ref="14"/><nd ref="11"/></way>
+  <way id="201"><nd ref="21"/><nd ref="22"/><nd ref="23"/><nd ref="24"/><nd ref="21"/></way>
+  <way id="300"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="1"/><tag k="landuse" v="grass"/></way>
+  <relation id="500"><member type="way" ref="200" role="outer"/><member type="way" ref="201" role="inner"/>
+    <tag k="type" v="multipolygon"/><tag k="building" v="school"/><tag k="name" v="关山小学"/></relation>
+</osm>
+"""
+
+
+def test_osm_xml_way_and_multipolygon_relation(tmp_path):
+    path = tmp_path / "b.osm"
+    path.write_text(OSM_XML, encoding="utf-8")
+    report = run(path)
+    assert (report.read, report.inserted, report.rejected) == (2, 2, 0), report.rejects
+    stored = {b.code: (b.name, b.floors, b.use, b.address) for b in Building.objects.all()}
+    assert stored == {"OSM-W100": ("珞喻公寓", 6, "residential", "珞喻路 1号"),
+                      "OSM-R500": ("关山小学", 1, "public", "")}
+    school = footprint("OSM-R500")
+    assert len(shapely.get_parts(school)[0].interiors) == 1
+
+
+def test_osm_pbf_from_pyrosm(tmp_path):
+    pbf = importlib.resources.files("pyrosm") / "data" / "test.osm.pbf"
+    refused = run(Path(str(pbf)), commit=False)
+    assert refused.accepted == 0
+    assert Counter(r.reason for r in refused.rejects)["坐标超出中国范围 / coordinates outside China"] == 2215
+    report = run(Path(str(pbf)), allow_outside_china=True)
+    assert report.read == 2219 and report.format == "OpenStreetMap (PBF/XML)"
+    assert report.inserted == report.accepted == Building.objects.count() == 2193
+    # the extract is clipped: 22 footprints collapse to lines, 4 rings have fewer than 3 points
+    assert Counter(r.reason for r in report.rejects) == {
+        "几何无效且无法修复（面积为零） / invalid geometry that cannot be repaired": 22, "缺少几何 / no geometry": 4}
+    assert Building.objects.filter(code__startswith="OSM-W").exists()
+
+
+# ---------------------------------------------------------------- coordinate systems
+
+def max_error_degrees(code: str, truth: shapely.Geometry) -> float:
+    return float(shapely.hausdorff_distance(footprint(code), truth))
+
+
+@pytest.mark.parametrize(("epsg", "writer"), [(4490, "gpkg"), (4547, "shp"), (4547, "gpkg"), (4526, "shp"),
+                                              (3857, "gpkg")])
+def test_projected_and_cgcs2000_files_come_out_in_wgs84(tmp_path, epsg, writer):
+    projected = frame(crs=epsg) if epsg != 4490 else frame().set_crs(4490, allow_override=True)
+    if writer == "shp":
+        path = zip_folder(write_shapefile(tmp_path / "shp", projected).parent, tmp_path / "b.zip")
+    else:
+        path = tmp_path / "b.gpkg"
+        pyogrio.write_dataframe(projected, path)
+    report = run(path)
+    assert report.crs == f"EPSG:{epsg}"
+    assert_two_buildings(report)
+    to_wgs84 = Transformer.from_crs(epsg, 4326, always_xy=True)
+    truth = shapely.transform(projected.geometry.values[0],
+                              lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    assert max_error_degrees("A1", truth) < 1e-7  # ~1 cm
+
+
+@pytest.mark.parametrize("datum", ["gcj02", "bd09"])
+def test_gcj02_and_bd09_converted_back(tmp_path, datum):
+    truth = square(114.070, 30.100)
+    shifted = shapely.transform(truth, lambda xy: np.column_stack(chinacrs.convert(xy[:, 0], xy[:, 1], "wgs84",
+                                                                                  datum)))
+    assert shapely.hausdorff_distance(truth, shifted) > 1e-3  # hundreds of metres apart
+    path = tmp_path / "b.geojson"
+    pyogrio.write_dataframe(frame(codes=("A1",), geoms=[shifted]), path, driver="GeoJSON")
+    report = run(path, source_crs=datum)
+    assert report.crs == {"gcj02": "GCJ-02", "bd09": "BD-09"}[datum]
+    assert max_error_degrees("A1", truth) < 1e-7
+
+
+@pytest.mark.parametrize("datum", ["gcj02", "bd09"])
+def test_gcj02_and_bd09_points(tmp_path, monkeypatch, datum):
+    """Points across China (Wuhan, Beijing, Shanghai, Urumqi, Sanya, Harbin) shifted by the forward formulas."""
+    lon = np.array([114.0705, 116.391, 121.4737, 87.6168, 109.5119, 126.535])
+    lat = np.array([30.1005, 39.907, 31.2304, 43.8256, 18.2528, 45.8038])
+    slon, slat = chinacrs.convert(lon, lat, "wgs84", datum)
+    rows = [["device_id", "kind", "lon", "lat"]] + [[f"S{i}", "smoke", repr(float(x)), repr(float(y))]
+                                                    for i, (x, y) in enumerate(zip(slon, slat, strict=True))]
+    report, written = validated_points(monkeypatch, write_csv(tmp_path / "s.csv", rows), source_crs=datum)
+    assert report.accepted == 6 and report.crs == {"gcj02": "GCJ-02", "bd09": "BD-09"}[datum]
+    error = np.abs(shapely.get_coordinates(written["geoms"]) - np.column_stack([lon, lat])).max()
+    assert error < 1e-7, error
+    assert np.abs(np.column_stack([slon, slat]) - np.column_stack([lon, lat])).min() > 1e-4  # really shifted
+
+
+def test_swapped_axes_detected_and_fixed(tmp_path):
+    swapped = [shapely.transform(g, lambda xy: xy[:, ::-1]) for g in (square(114.070, 30.100), square(114.080, 30.110))]
+    path = tmp_path / "b.geojson"
+    pyogrio.write_dataframe(frame(geoms=swapped), path, driver="GeoJSON")
+    report = run(path)
+    assert (report.accepted, report.inserted) == (0, 0)
+    assert {r.reason for r in report.rejects} == {
+        "坐标超出中国范围，经纬度疑似颠倒（可用 --swap-axes） / outside China: lon/lat look swapped (use --swap-axes)"}
+    assert any("--swap-axes" in w for w in report.warnings)
+    fixed = run(path, swap_axes=True)
+    assert_two_buildings(fixed)
+    assert max_error_degrees("A1", square(114.070, 30.100)) == 0
+
+
+def test_outside_china_rejected_unless_allowed(tmp_path):
+    path = tmp_path / "b.geojson"
+    pyogrio.write_dataframe(frame(geoms=[square(2.35, 48.85), square(114.08, 30.11)]), path, driver="GeoJSON")
+    report = run(path)
+    assert (report.accepted, report.inserted) == (1, 1)
+    assert [(r.row, r.reason) for r in report.rejects] == [(1, "坐标超出中国范围 / coordinates outside China")]
+    allowed = run(path, allow_outside_china=True)
+    assert (allowed.inserted, allowed.unchanged, allowed.rejected) == (1, 1, 0)
+
+
+def test_unsupported_crs_refused_before_reading_features(tmp_path, monkeypatch):
+    path = tmp_path / "b.gpkg"
+    pyogrio.write_dataframe(frame(crs=32650), path)
+    read = []
+    monkeypatch.setattr(formats.VectorSource, "read", lambda self, *a: read.append(1))
+    with pytest.raises(BadInput, match="文件坐标系 EPSG:32650 不在支持范围") as refused:
+        run(path)
+    assert "--source-crs" in refused.value.message and read == []
+    with pytest.raises(BadInput, match="不支持的坐标系：EPSG:32650"):
+        run(path, source_crs="EPSG:32650")
+
+
+# ---------------------------------------------------------------- geometry checks and repairs
+
+def write_geojson_text(path: Path, geometries: list[dict | None]) -> Path:
+    features = [{"type": "Feature", "properties": {"code": f"G{i}"}, "geometry": g}
+                for i, g in enumerate(geometries, start=1)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def polygon(*points) -> dict:
+    return {"type": "Polygon", "coordinates": [[list(p) for p in points]]}
+
+
+A, B, C, D = (114.070, 30.100), (114.071, 30.100), (114.071, 30.101), (114.070, 30.101)
+
+
+def test_geometry_repairs(tmp_path):
+    path = write_geojson_text(tmp_path / "g.geojson", [
+        polygon(A, C, B, D, A),  # bowtie
+        polygon(A, B, B, C, D, D, A),  # repeated vertices
+        polygon(A, D, C, B, A),  # clockwise exterior
+        polygon((114.070, 30.100, 25.0), (114.071, 30.100, 25.0),
+                                                        (114.071, 30.101, 26.0), (114.070, 30.100, 25.0)),  # Z
+        polygon(A, B, C, D, A),  # already right
+    ])
+    report = run(path)
+    assert (report.read, report.inserted, report.rejected) == (5, 5, 0), report.rejects
+    assert dict(report.repairs) == {"修复自相交 / made valid (make_valid)": 1,
+                                    "去除重复顶点 / repeated vertices removed": 1,
+                                    "调整环方向 / rings re-oriented": 1}
+    bowtie = footprint("G1")
+    assert shapely.is_valid(bowtie) and len(shapely.get_parts(bowtie)) == 2
+    assert abs(shapely.area(bowtie) - 0.5 * 0.001 * 0.001) < 1e-15
+    assert shapely.get_num_coordinates(footprint("G2")) == 5
+    assert shapely.is_ccw(shapely.get_exterior_ring(shapely.get_parts(footprint("G3"))[0]))
+    assert not shapely.has_z(footprint("G4")) and shapely.get_num_coordinates(footprint("G4")) == 4
+    types = set(Building.objects.values_list("footprint", flat=True).iterator())
+    assert {g.geom_type for g in types} == {"MultiPolygon"}
+
+
+def test_mixed_geometry_types_rejected_per_row(tmp_path):
+    path = write_geojson_text(tmp_path / "g.geojson", [
+        polygon(A, B, C, D, A),
+        {"type": "Point", "coordinates": [114.07, 30.1]},
+        {"type": "LineString", "coordinates": [A, B]},
+        None,
+    ])
+    report = run(path)
+    assert (report.read, report.inserted) == (4, 1)
+    assert [(r.row, r.reason) for r in report.rejects] == [
+        (2, "几何类型不符，应为面 / polygon / wrong geometry type"),
+        (3, "几何类型不符，应为面 / polygon / wrong geometry type"),
+        (4, "缺少几何 / no geometry")]
+
+
+def test_point_layer_for_buildings_refused_up_front(tmp_path):
+    path = tmp_path / "p.gpkg"
+    pyogrio.write_dataframe(frame(geoms=[shapely.Point(114.07, 30.1), shapely.Point(114.08, 30.11)]), path)
+    with pytest.raises(BadInput, match="图层几何类型为 Point，楼栋需要面"):
+        run(path)
+
+
+def test_nan_and_inf_coordinates_rejected(tmp_path):
+    nan_square = shapely.Polygon([(114.07, 30.1), (np.nan, 30.1), (114.071, 30.101), (114.07, 30.1)])
+    inf_square = shapely.Polygon([(114.07, 30.1), (np.inf, 30.1), (114.071, 30.101), (114.07, 30.1)])
+    path = tmp_path / "n.gpkg"
+    pyogrio.write_dataframe(frame(codes=("A1", "A2", "A3"), geoms=[nan_square, inf_square, square(114.08, 30.11)]),
+                            path)
+    report = run(path)
+    assert (report.read, report.inserted) == (3, 1)
+    assert [(r.row, r.reason) for r in report.rejects] == [(1, "坐标含 NaN 或无穷大 / coordinates are NaN or infinite"),
+                                                           (2, "坐标含 NaN 或无穷大 / coordinates are NaN or infinite")]
