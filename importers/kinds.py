@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +45,7 @@ class Kind:
     fixed: tuple[tuple[str, str], ...] = ()  # columns every row gets (cameras: kind=camera)
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which the file must have at least one
     row_checks: Callable[[dict[str, np.ndarray]], list[tuple[int, str, str]]] | None = None
+    after_link: Callable[[Any], None] | None = None  # run with the import's cursor after <sql>_link.sql
 
     def field(self, name: str) -> Field:
         return next(fd for fd in self.fields if fd.name == name)
@@ -102,6 +104,15 @@ def resident_checks(values: dict[str, np.ndarray]) -> list[tuple[int, str, str]]
     return problems
 
 
+def refresh_touched_grids(cursor) -> None:
+    """Recount the figures of the grids the link SQL noted in import_touched_grids, and of their ancestors."""
+    from importers import sql
+    from layers.models import Grid
+
+    cursor.execute(sql.load("touched_grids"))
+    Grid.objects.filter(pk__in=[row[0] for row in cursor.fetchall()]).refresh_figures()
+
+
 def _sensor_fields(kind_column: bool) -> tuple[Field, ...]:
     columns = [
         Field("device_id", f.code(r"[0-9A-Za-z_\-:.]{1,64}", "1-64位字母数字"), "text",
@@ -127,7 +138,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
               ("网格编码", "网格代码", "网格编号", "编码", "grid_code"), True),
         Field("name", f.text(100), "text", ("网格名称", "名称"), True),
         Field("kind", f.enum(GRID_KIND), "text", ("网格类型", "类型", "type")),
-    ), "MultiPolygon", "grids"),
+    ), "MultiPolygon", "grids", after_link=refresh_touched_grids),
     Kind("buildings", "楼栋", "buildings", "code", (
         Field("code", f.code(BUILDING_CODE, "1-32位字母数字编码"), "text",
               ("楼栋编码", "楼栋编号", "建筑编码", "建筑物编码", "编码", "building_code", "bldg_code"), True),
@@ -147,7 +158,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("floor", f.integer(-5, 200), "integer", ("楼层", "所在楼层"), True),
         Field("room", f.text(10), "text", ("房号", "门牌号", "室"), True),
         Field("tier", f.enum(TIER), "text", ("分类", "户分类", "三色分类", "管理类别")),
-    ), None, "households", one_of=(("building_code", "building_address"),)),
+    ), None, "households", one_of=(("building_code", "building_address"),),
+         after_link=refresh_touched_grids),
     Kind("residents", "居民", "residents", "id_number", (
         Field("id_number", f.id_number(), "text",
               ("身份证号", "身份证号码", "公民身份号码", "证件号码", "idcard"), True),
@@ -160,7 +172,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("relation", f.enum(RELATION), "text", ("与户主关系", "关系")),
         Field("residence_type", f.enum(RESIDENCE), "text", ("人口类型", "居住类型", "户籍类型")),
         Field("care_tags", f.tags(CARE), "text[]", ("关爱标签", "重点人群", "标签", "tags")),
-    ), None, "residents", row_checks=resident_checks),
+    ), None, "residents", row_checks=resident_checks, after_link=refresh_touched_grids),
     Kind("sensors", "物联设备", "sensors", "device_id", _sensor_fields(kind_column=True), "Point", "sensors"),
     Kind("cameras", "摄像头", "cameras", "device_id", _sensor_fields(kind_column=False), "Point", "sensors",
          fixed=(("kind", "camera"),)),

@@ -84,6 +84,8 @@ def link(cursor, kind: Kind, ids: list[int]) -> int:
         cursor.execute(statement, {"ids": ids})
         if cursor.description is not None:
             assigned += sum(row[0] or 0 for row in cursor.fetchall())
+    if kind.after_link:
+        kind.after_link(cursor)
     return assigned
 
 
