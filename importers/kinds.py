@@ -7,6 +7,7 @@ A field's ``name`` is also its column name in exports, so an exported file impor
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -72,15 +73,48 @@ RELATION = f.Enum(Relation, {"本人": "head", "妻": "spouse", "夫": "spouse",
                              "孙子": "grandchild", "孙女": "grandchild"})
 GRID_KIND = f.Enum(GridKind, {"综合": "comprehensive", "学校": "school", "医院": "hospital",
                               "市场": "market", "商场": "market", "企业": "enterprise", "园区": "enterprise"})
-SENSOR_KIND = f.Enum(SensorKind, {"烟感": "smoke", "烟感探测器": "smoke", "摄像头": "camera", "燃气": "gas"})
-SENSOR_STATUS = f.Enum(SensorStatus)
+SENSOR_KIND = f.Enum(SensorKind, {"烟感": "smoke", "烟感探测器": "smoke", "烟感报警器": "smoke", "摄像头": "camera",
+                                  "摄像机": "camera", "监控": "camera", "燃气": "gas", "燃气报警器": "gas",
+                                  "可燃气体探测器": "gas"})
+SENSOR_STATUS = f.Enum(SensorStatus, {"正常": "online", "故障": "offline", "报警": "alarm"})
 INCIDENT_SOURCE = f.Enum(IncidentSource, {"网格员": "grid_worker", "12345": "hotline", "热线": "hotline",
                                           "来访": "walk_in", "信箱": "web", "物联": "iot"})
 INCIDENT_STATUS = f.Enum(IncidentStatus, {"已上报": "reported", "已受理": "accepted", "已办结": "resolved",
-                                          "已归档": "archived"})
+                                          "已归档": "archived", "已分流": "dispatched", "已派单": "dispatched",
+                                          "办理中": "in_progress", "处理中": "in_progress", "已督办": "supervised",
+                                          "已回访": "followed_up", "已退回": "rejected"})
 
 THIS_YEAR = dt.date.today().year
 BUILDING_CODE = r"[0-9A-Za-z][0-9A-Za-z_\-]{0,31}"
+
+
+def without_suffix(parser: f.Parser, *suffixes: str) -> f.Parser:
+    """The parser, after dropping the word a register writes after the number (1单元, 5层)."""
+    def parse(raw: np.ndarray) -> f.Parsed:
+        cells = np.array([f.cell_text(c) for c in raw.tolist()], dtype=object)
+        for suffix in suffixes:
+            cells = np.array([c.removesuffix(suffix).strip() if c else c for c in cells.tolist()], dtype=object)
+        return parser(cells)
+    return parse
+
+
+ROOM_FLOOR = re.compile(r"^\D*(\d{1,3})\d{2}\D*$")  # 501 → 5, 1203室 → 12
+
+
+def household_checks(values: dict[str, np.ndarray]) -> list[tuple[int, str, str]]:
+    """A blank floor is read from the room number (its digits before the last two)."""
+    problems = []
+    floors, rooms = values["floor"], values["room"]
+    for i, room in enumerate(rooms.tolist()):
+        if floors[i] is not None or room is None:
+            continue
+        match = ROOM_FLOOR.match(room)
+        if match:
+            floors[i] = int(match.group(1))
+        else:
+            problems.append((i, "floor", "楼层为空，且无法从房号推出 / floor is blank and the room number does not "
+                                         "give it"))
+    return problems
 
 
 def resident_checks(values: dict[str, np.ndarray]) -> list[tuple[int, str, str]]:
@@ -154,11 +188,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
               ("房屋编码", "户编码", "户编号", "房屋编号", "household_code"), True),
         Field("building_code", f.code(BUILDING_CODE, "楼栋编码"), "text", ("楼栋编码", "楼栋编号", "所属楼栋")),
         Field("building_address", f.text(200), "text", ("楼栋地址", "地址", "address")),
-        Field("unit", f.integer(1, 99), "integer", ("单元", "单元号", "unit_number")),
-        Field("floor", f.integer(-5, 200), "integer", ("楼层", "所在楼层"), True),
+        Field("unit", without_suffix(f.integer(1, 99), "单元"), "integer", ("单元", "单元号", "unit_number")),
+        Field("floor", without_suffix(f.integer(-5, 200), "层", "楼"), "integer", ("楼层", "所在楼层", "层")),
         Field("room", f.text(10), "text", ("房号", "门牌号", "室"), True),
         Field("tier", f.enum(TIER), "text", ("分类", "户分类", "三色分类", "管理类别")),
-    ), None, "households", one_of=(("building_code", "building_address"),),
+    ), None, "households", one_of=(("building_code", "building_address"),), row_checks=household_checks,
          after_link=refresh_touched_grids),
     Kind("residents", "居民", "residents", "id_number", (
         Field("id_number", f.id_number(), "text",

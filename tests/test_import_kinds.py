@@ -314,6 +314,22 @@ def test_households_area_scoping_and_cli(district: District, twin_address, tmp_p
     assert_figures_match()
 
 
+def test_households_register_wording(district: District, tmp_path: Path):
+    """Units written as "2单元", floors as "12层" or left blank (read from the room number)."""
+    path = write_csv(tmp_path / "register.csv", ["户编号", "所属楼栋", "单元号", "所在楼层", "门牌号"], [
+        ["R-1", "B3", "2单元", "", "1203室"],
+        ["R-2", "B3", "2单元", "3层", "301"],
+        ["R-3", "B3", "", "", "商铺A"],
+        ["R-4", "B3", "二单元", "", "401"],
+    ])
+    report = run("households", path)
+    assert counts(report) == {"read": 4, "inserted": 2, "updated": 0, "unchanged": 0, "rejected": 2}
+    assert reasons(report) == {4: ("floor", "楼层为空，且无法从房号推出"), 5: ("单元号", "不是整数：二")}
+    placed = {h.code: (h.unit.number, h.floor, h.room) for h in Household.objects.filter(code__startswith="R-")}
+    assert placed == {"R-1": (2, 12, "1203室"), "R-2": (2, 3, "301")}
+    assert_figures_match()
+
+
 # ---------------------------------------------------------------- residents
 
 RESIDENT_HEADER = ["身份证号", "房屋编码", "姓名", "性别", "出生日期", "联系电话", "与户主关系", "人口类型", "关爱标签"]

@@ -1,14 +1,15 @@
 -- After divisions are written (the ids parameter): buildings over the villages just written get
 -- their village again, set-based — the village whose boundary holds a point on the footprint
--- (first by code), as buildings_link.sql does for new buildings. Only buildings whose point lies
--- in a written village's box, or that belonged to a written village, are looked at.
+-- (first by code), as buildings_link.sql does for new buildings. Only buildings a written
+-- village's box overlaps, or that belonged to a written village, are looked at.
 WITH written AS (
   SELECT d.id, d.boundary FROM layers_division d WHERE d.id = ANY(%(ids)s) AND d.level = 'village'
+), nearby_ids AS (
+  SELECT b.id FROM written w JOIN layers_building b ON b.footprint && w.boundary
+  UNION
+  SELECT b.id FROM layers_building b WHERE b.village_id IN (SELECT id FROM written)
 ), nearby AS (
-  SELECT b.id, ST_PointOnSurface(b.footprint) AS point, b.village_id
-  FROM layers_building b
-  WHERE EXISTS (SELECT 1 FROM written w WHERE w.boundary && b.footprint)
-     OR b.village_id IN (SELECT id FROM written)
+  SELECT b.id, ST_PointOnSurface(b.footprint) AS point FROM layers_building b JOIN nearby_ids n ON n.id = b.id
 ), village AS (
   SELECT DISTINCT ON (n.id) n.id, d.id AS village_id
   FROM nearby n JOIN layers_division d
