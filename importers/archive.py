@@ -50,6 +50,15 @@ def _check_members(archive: zipfile.ZipFile, max_bytes: int, packed_size: int) -
     return [m for m in members if not m.is_dir()]
 
 
+def check(path: Path, max_bytes: int) -> None:
+    """The checks of ``unpack`` without unpacking: for a zip another reader opens itself (an XLSX workbook)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_members(archive, max_bytes, path.stat().st_size)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInput(f"不是有效的 zip 压缩包：{exc} / not a valid zip file", field="file") from None
+
+
 def unpack(path: Path, into: Path, max_bytes: int) -> list[Path]:
     """Unpack a zip into ``into`` (which must be empty and ours); returns the files written."""
     try:

@@ -65,7 +65,8 @@ def run_import(request: ImportRequest, progress: Progress = _noop) -> ImportRepo
         requested_crs = crs_mod.parse_source_crs(request.source_crs)
         options = formats.ReadOptions(encoding=request.encoding, layer=request.layer,
                                       source_crs_given=requested_crs is not None,
-                                      max_unpacked_bytes=settings.GEOGOV_IMPORT_MAX_UNPACKED_BYTES, workdir=workdir)
+                                      max_unpacked_bytes=settings.GEOGOV_IMPORT_MAX_UNPACKED_BYTES, workdir=workdir,
+                                      max_vertices=settings.GEOGOV_IMPORT_MAX_VERTICES)
         source = fmt.open(Path(request.path), options)
         info = source.info()
         overrides = {**mapping.load_mapping_file(request.mapping_file), **request.mapping}

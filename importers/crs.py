@@ -3,8 +3,17 @@
 Accepted: WGS84 (EPSG:4326), CGCS2000 (EPSG:4490, < 1 m from WGS84, taken as is), the CGCS2000
 Gauss-Krüger zones (EPSG:4491-4554), Web Mercator (EPSG:3857); GCJ-02 and BD-09 only on request
 (``--source-crs gcj02|bd09``: no file says it is in them), converted by the iterative inverse of
-``basemap.chinacrs`` (round trip within 2e-6 m, see that module). Only EPSG codes from this list
-reach PROJ: user-supplied SRS text is never passed to GDAL or PROJ for parsing.
+``basemap.chinacrs``. Only EPSG codes from this list reach PROJ: user-supplied SRS text is never
+passed to GDAL or PROJ for parsing.
+
+Accuracy of the GCJ-02/BD-09 inverse, measured end to end through a CSV import
+(tests/test_import_formats.py::test_gcj02_and_bd09_points: six cities and a 0.5° grid over China,
+lon 74-135, lat 18-53, 8,739 points shifted by the forward formulas): the imported WGS84 point is
+within 1.4e-11° of the truth for both GCJ-02 and BD-09 (about 2 µm; the test holds it to 1e-10°,
+the requirement is 1e-7° ≈ 1 cm). This is the accuracy of inverting the published formulas; the
+formulas themselves are what the providers use, so a point copied from a web map is recovered as
+exactly as its own decimals allow. Gauss-Krüger and Web Mercator go through PROJ (within 1e-7° of
+pyproj's own answer, tested); CGCS2000 is taken as WGS84 (they differ by centimetres).
 """
 
 from __future__ import annotations

@@ -54,6 +54,7 @@ class ReadOptions:
     source_crs_given: bool = False
     max_unpacked_bytes: int = 4 << 30
     workdir: Path | None = None  # the import's own temporary folder (zips unpack there)
+    max_vertices: int = 500_000  # per feature; bounds what a reader may build before the geometry check
 
 
 # ---------------------------------------------------------------- recognising a file
@@ -63,13 +64,27 @@ def _head(path: Path) -> bytes:
         return handle.read(SNIFF_BYTES)
 
 
+XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+XML_REFUSED = ("XML 文件含有 DOCTYPE/实体声明，出于安全原因拒绝 / XML with DOCTYPE or entity declarations is refused "
+               "(external entities)")
+
+
+def refuse_xml_declarations(path: Path) -> None:
+    """Scan a whole XML file (in chunks) for DOCTYPE/ENTITY: a comment may push them past the sniffed head."""
+    overlap = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if XML_DECLARATIONS.search(overlap + chunk):
+                raise BadInput(XML_REFUSED, field="file")
+            overlap = chunk[-16:]
+
+
 def _xml_kind(head: bytes) -> str | None:
     text = head.removeprefix(UTF8_BOM).lstrip()[:SNIFF_BYTES].decode("utf-8", "replace")
     if not text.startswith("<"):
         return None
-    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-        raise BadInput("XML 文件含有 DOCTYPE/实体声明，出于安全原因拒绝 / XML with DOCTYPE or entity declarations "
-                       "is refused (external entities)", field="file")
+    if XML_DECLARATIONS.search(head):
+        raise BadInput(XML_REFUSED, field="file")
     if re.search(r"<kml[\s>]", text):
         return "kml"
     if re.search(r"<osm[\s>]", text):
@@ -146,6 +161,27 @@ def detect(path: Path, name: str | None = None) -> str:
 
 # ---------------------------------------------------------------- vector files through GDAL
 
+# GDAL's own words for a problem we can name more clearly (matched in its error message)
+GDAL_MESSAGES = {
+    "too complex/large": "GeoJSON 中有要素过大（顶点过多），超过导入上限 / a GeoJSON feature is too large (too many "
+                         "vertices) for the import limit",
+    "Unable to open": "无法打开文件（文件已损坏或缺少组成文件） / cannot open the file (damaged or a part is missing)",
+    "not recognized as": "文件已损坏或格式无法识别 / the file is damaged or not a supported format",
+}
+# GDAL's accounting of a GeoJSON object in memory per [x, y] pair (measured: ~572 bytes), to cap a
+# single feature near the vertex limit before GDAL builds it; GDAL's own default cap is 200 MB.
+GEOJSON_BYTES_PER_VERTEX = 600
+GEOJSON_MAX_OBJECT_MB = 200
+
+
+def _gdal_error(exc: Exception, zh: str, en: str) -> BadInput:
+    text = str(exc)
+    for needle, message in GDAL_MESSAGES.items():
+        if needle in text:
+            return BadInput(message, field="file")
+    return BadInput(f"{zh}：{text[:200]} / {en}", field="file")
+
+
 @dataclass
 class VectorSource:
     path: Path
@@ -164,7 +200,7 @@ class VectorSource:
             meta = pyogrio.read_info(self.path, layer=self.layer, encoding=self.encoding,
                                      force_feature_count=True, **self.open_options)
         except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / RuntimeError
-            raise BadInput(f"无法读取文件：{str(exc)[:200]} / GDAL cannot read the file", field="file") from None
+            raise _gdal_error(exc, "无法读取文件", "GDAL cannot read the file") from None
         count = int(meta.get("features") or 0)
         if count <= 0 and self.where is None:
             raise BadInput("图层为空，没有要素 / the layer holds no features", field="file")
@@ -178,7 +214,7 @@ class VectorSource:
             meta, _, wkb, values = pyogrio.raw.read(self.path, layer=self.layer, encoding=self.encoding,
                                                     where=self.where, **self.open_options)
         except Exception as exc:
-            raise BadInput(f"读取要素失败：{str(exc)[:200]} / GDAL failed reading the features", field="file") from None
+            raise _gdal_error(exc, "读取要素失败", "GDAL failed reading the features") from None
         columns = {str(name): np.asarray(col, dtype=object) for name, col in zip(meta["fields"], values, strict=True)}
         if self.post:
             columns = self.post(columns)
@@ -257,7 +293,7 @@ def _single_member(path: Path, options: ReadOptions, suffix: str) -> Path:
 
 def kml_source(path: Path, options: ReadOptions) -> VectorSource:
     path = _single_member(path, options, ".kml")
-    _xml_kind(_head(path))  # DOCTYPE / entity check on the unpacked document too
+    refuse_xml_declarations(path)  # the whole document, unpacked from a KMZ too
     return VectorSource(path, options, layer=options.layer)
 
 
@@ -280,6 +316,11 @@ def gpkg_source(path: Path, options: ReadOptions) -> VectorSource:
 
 
 def geojson_source(path: Path, options: ReadOptions) -> VectorSource:
+    import pyogrio
+
+    # a feature over the vertex limit is refused by GDAL's parser before it is built in memory
+    cap = min(GEOJSON_MAX_OBJECT_MB, 1 + options.max_vertices * GEOJSON_BYTES_PER_VERTEX // (1 << 20))
+    pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": str(cap)})
     # GDAL would otherwise guess types from values ("T0001" becomes a time of day)
     return VectorSource(path, options, open_options={"DATE_AS_STRING": "YES"})
 
@@ -322,6 +363,8 @@ def _osm_use(tag: str | None) -> str:
 
 
 def osm_source(path: Path, options: ReadOptions) -> VectorSource:
+    if b"OSMHeader" not in _head(path)[:64]:  # OSM XML, not PBF
+        refuse_xml_declarations(path)
     return VectorSource(path, options, layer="multipolygons", where="building IS NOT NULL", post=_osm_columns,
                         extra_headers=["code", "address", "floors", "height", "use", "year_built"])
 
@@ -336,13 +379,15 @@ def decode_text(data: bytes, encoding: str | None) -> str:
         candidates = ["utf-8-sig"]
     else:
         candidates = ["utf-8", "gb18030"]
+    errors = []
     for name in candidates:
         try:
             return data.decode(name)
         except UnicodeDecodeError as exc:
-            error = exc
+            errors.append(exc)
         except LookupError:
             raise BadInput(f"未知的编码：{name} / unknown encoding", field="encoding") from None
+    error = max(errors, key=lambda e: e.start)  # the encoding that read furthest is the file's
     line = data[: error.start].count(b"\n") + 1
     raise BadInput(f"文件编码无法识别：第 {line} 行有无效字节（试过 {'、'.join(candidates)}） / broken text encoding "
                    f"at line {line}", field="file")
@@ -383,7 +428,11 @@ def _headers(row: list) -> list[str]:
     return headers
 
 
+CSV_BYTES_PER_VERTEX = 48  # a WKT cell: "114.0712345 30.1012345, " and some slack
+
+
 def csv_source(path: Path, options: ReadOptions) -> RowsSource:
+    csv.field_size_limit(max(1 << 17, options.max_vertices * CSV_BYTES_PER_VERTEX))  # a WKT cell may be long
     text = decode_text(path.read_bytes(), options.encoding)
     sample = text[:SNIFF_BYTES]
     try:
@@ -393,6 +442,9 @@ def csv_source(path: Path, options: ReadOptions) -> RowsSource:
     try:
         rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise BadInput(f"CSV 单元格过大（超过 {csv.field_size_limit():,} 字符） / a CSV cell is larger than the "
+                           "limit", field="file") from None
         raise BadInput(f"CSV 格式错误：{exc} / malformed CSV", field="file") from None
     if not rows:
         raise BadInput("文件为空 / the file is empty", field="file")
@@ -402,6 +454,7 @@ def csv_source(path: Path, options: ReadOptions) -> RowsSource:
 def xlsx_source(path: Path, options: ReadOptions) -> RowsSource:
     from python_calamine import CalamineWorkbook
 
+    archive.check(path, options.max_unpacked_bytes)  # a workbook is a zip: refuse a bomb before reading it
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
