@@ -5,26 +5,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportJob(models.Model):
     """One run of the import core started from the upload page: its options, progress and report."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("进行中")
-        DONE = "done", _("已完成")
-        REFUSED = "refused", _("文件被拒绝")
-        FAILED = "failed", _("失败")
+        QUEUED = "queued", pgettext_lazy("import", "排队中")
+        RUNNING = "running", pgettext_lazy("import", "进行中")
+        DONE = "done", pgettext_lazy("import", "已完成")
+        REFUSED = "refused", pgettext_lazy("import", "文件被拒绝")
+        FAILED = "failed", pgettext_lazy("import", "失败")
 
     FINISHED = (Status.DONE, Status.REFUSED, Status.FAILED)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
-    kind = models.CharField(_("数据类型"), max_length=20)
-    file_name = models.CharField(_("文件名"), max_length=255)
+    kind = models.CharField(pgettext_lazy("import", "数据类型"), max_length=20)
+    file_name = models.CharField(pgettext_lazy("import", "文件名"), max_length=255)
     stored_path = models.CharField(max_length=500, blank=True)  # the upload on disk; '' once removed
     options = models.JSONField(default=dict)  # ImportRequest options: source_crs, swap_axes, encoding …
-    commit = models.BooleanField(_("写入"), default=False)  # False: a dry run
+    commit = models.BooleanField(pgettext_lazy("import", "写入"), default=False)  # False: a dry run
     dry_run = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="commit_job")  # a commit job names the dry run it commits (once)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -39,8 +40,8 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("导入任务")
-        verbose_name_plural = _("导入任务")
+        verbose_name = pgettext_lazy("import", "导入任务")
+        verbose_name_plural = pgettext_lazy("import", "导入任务")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
