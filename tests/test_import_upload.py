@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from importers import jobs
 from importers.models import ImportJob
-from layers.models import Building
+from layers.models import Building, Household
 from tests.conftest import District
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -349,3 +349,33 @@ def test_the_page_speaks_english_on_request(district: District, api, sync_jobs, 
     assert "Dry run result: the database is unchanged" in html and "Top reject reasons" in html
     assert "数据类型" not in html and "试运行结果" not in html
     assert 'class="gm-import-link">Import data</a>' in client.get("/map/").content.decode()
+
+
+def households_xlsx() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["房屋编码", "楼栋编码", "单元", "楼层", "房号", "分类"],
+                ["H-U1", "B1", 1, 3, "301", "关心"],  # row 2: B1 is in town 1
+                ["H-U2", "B3", 1, 1, "102", None],  # row 3: B3 is in town 2
+                ["H-U3", "B9", 1, 1, "101", None]):  # row 4: no such building
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_household_register_in_xlsx_is_scoped_to_the_users_area(district: District, api, sync_jobs):
+    client = api("town1")
+    dry_run = started_job(post_file(client, "households.xlsx", households_xlsx(), kind="households"))
+    report = job_json(client, dry_run)["report"]
+    assert (report["format"], report["read"], report["accepted"], report["inserted"], report["rejected"]) == \
+        ("Excel (XLSX)", 3, 1, 1, 2)
+    reasons = {r["row"]: (r["field"], r["reason"].split(" / ")[0]) for r in report["rejects"]}
+    assert reasons == {3: ("building_code", "楼栋不在您的管辖区域内"),
+                       4: ("building_code", "楼栋编码不存在（房屋引用了未知楼栋）")}
+    committed = started_job(client.post(f"/import/jobs/{dry_run.pk}/commit/"))
+    assert job_json(client, committed)["report"]["inserted"] == 1
+    household = Household.objects.get(code="H-U1")
+    assert (household.building.code, household.floor, household.room, household.tier) == ("B1", 3, "301", "yellow")
+    assert not Household.objects.filter(code__in=["H-U2", "H-U3"]).exists()
