@@ -23,6 +23,9 @@ ACCEPTS = {
     "Point": {GeometryType.POINT, GeometryType.MULTIPOINT},
 }
 TYPE_NAMES = {"MultiPolygon": "面 / polygon", "Point": "点 / point"}
+# What a reader puts where a geometry's bytes or text cannot be parsed (told apart from a missing one by identity)
+UNREADABLE = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+UNREADABLE_REASON = "几何无法解析（结构或坐标有误） / the geometry cannot be parsed"
 
 
 @dataclass
@@ -48,6 +51,8 @@ def check_shape(geoms: np.ndarray, target: str, max_vertices: int) -> Prepared:
     n = len(geoms)
     reasons = np.empty(n, dtype=object)
     repairs = np.empty(n, dtype=object)
+    unreadable = np.fromiter((g is UNREADABLE for g in geoms.tolist()), dtype=bool, count=n)
+    _refuse(reasons, unreadable, UNREADABLE_REASON)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     _refuse(reasons, missing, "缺少几何 / no geometry")
     vertices = shapely.get_num_coordinates(geoms)

