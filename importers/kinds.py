@@ -153,8 +153,9 @@ def _sensor_fields(kind_column: bool) -> tuple[Field, ...]:
               ("设备编号", "设备ID", "设备id", "device", "imei", "IMEI", "编号", "摄像头编号", "点位编号"), True),
         Field("status", f.enum(SENSOR_STATUS), "text", ("状态", "设备状态")),
         Field("battery", f.integer(0, 100), "integer", ("电量", "电量%", "battery_pct")),
-        Field("installed_at", f.moment(), "timestamptz", ("安装时间", "安装日期", "install_date")),
-        Field("building_code", f.code(BUILDING_CODE, "楼栋编码"), "text", ("楼栋编码", "楼栋编号", "所在楼栋")),
+        Field("installed_at", f.moment(), "timestamptz", ("安装时间", "安装日期", "install_date", "installed")),
+        Field("building_code", f.code(BUILDING_CODE, "楼栋编码"), "text",
+              ("楼栋编码", "楼栋编号", "所在楼栋", "bldg_code")),
     ]
     if kind_column:
         columns.insert(1, Field("kind", f.enum(SENSOR_KIND), "text", ("类型", "设备类型", "type"), True))
@@ -186,8 +187,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("households", "房屋（户）", "households", "code", (
         Field("code", f.code(r"[0-9A-Za-z_\-]{1,40}", "1-40位字母数字编码"), "text",
               ("房屋编码", "户编码", "户编号", "房屋编号", "household_code"), True),
-        Field("building_code", f.code(BUILDING_CODE, "楼栋编码"), "text", ("楼栋编码", "楼栋编号", "所属楼栋")),
-        Field("building_address", f.text(200), "text", ("楼栋地址", "地址", "address")),
+        Field("building_code", f.code(BUILDING_CODE, "楼栋编码"), "text",
+              ("楼栋编码", "楼栋编号", "所属楼栋", "bldg_code")),
+        Field("building_address", f.text(200), "text", ("楼栋地址", "地址", "address", "bldg_addr")),
         Field("unit", without_suffix(f.integer(1, 99), "单元"), "integer", ("单元", "单元号", "unit_number")),
         Field("floor", without_suffix(f.integer(-5, 200), "层", "楼"), "integer", ("楼层", "所在楼层", "层")),
         Field("room", f.text(10), "text", ("房号", "门牌号", "室"), True),
@@ -214,11 +216,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("code", f.code(r"[0-9A-Za-z_\-]{1,32}", "1-32位字母数字编号"), "text",
               ("事件编号", "工单编号", "编号", "case_id"), True),
         Field("title", f.text(200), "text", ("标题", "事件标题", "诉求标题", "主题"), True),
-        Field("description", f.text(5000), "text", ("描述", "事件描述", "诉求内容", "内容")),
+        Field("description", f.text(5000), "text", ("描述", "事件描述", "诉求内容", "内容", "descr")),
         Field("category", f.text(50), "text", ("类别", "事件类别", "事项分类"), True),
         Field("source", f.enum(INCIDENT_SOURCE), "text", ("来源", "来源渠道", "渠道"), True),
         Field("status", f.enum(INCIDENT_STATUS), "text", ("状态", "办理状态")),
-        Field("reported_at", f.moment(), "timestamptz", ("上报时间", "受理时间", "登记时间", "created_at"), True),
+        Field("reported_at", f.moment(), "timestamptz", ("上报时间", "受理时间", "登记时间", "reported",
+                                                          "created_at"), True),
         Field("deadline", f.moment(), "timestamptz", ("办理时限", "截止时间")),
         Field("closed_at", f.moment(), "timestamptz", ("办结时间", "结案时间")),
     ), "Point", "incidents"),
