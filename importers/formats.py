@@ -20,11 +20,13 @@ import shapely
 
 from geo_governance.errors import BadInput
 from importers import archive
+from importers.geometry import UNREADABLE
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SHP_MAGIC = b"\x00\x00\x27\x0a"
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" (tab-separated UTF-16)
 SNIFF_BYTES = 64 * 1024
 
 
@@ -124,6 +126,8 @@ def sniff(path: Path) -> str:
         return "shapefile"
     if b"OSMHeader" in head[:64]:
         return "osm"
+    if head.startswith(UTF16_BOMS):
+        return "csv"
     stripped = head.removeprefix(UTF8_BOM).lstrip()
     if stripped[:1] in (b"{", b"["):
         return "geojson"
@@ -167,6 +171,10 @@ GDAL_MESSAGES = {
                          "vertices) for the import limit",
     "Unable to open": "无法打开文件（文件已损坏或缺少组成文件） / cannot open the file (damaged or a part is missing)",
     "not recognized as": "文件已损坏或格式无法识别 / the file is damaged or not a supported format",
+    "codec can't decode": "属性表文字无法按所声明的编码（.cpg 或 --encoding）解码，请用 --encoding 指明（如 GBK） / "
+                          "the attribute text does not decode with the declared encoding (.cpg or --encoding): "
+                          "name it with --encoding (e.g. GBK)",
+    "out of bounds for axis 0": "文件中没有图层 / the file holds no layer",  # pyogrio on a dataset without layers
 }
 # GDAL's accounting of a GeoJSON object in memory per [x, y] pair (measured: ~572 bytes), to cap a
 # single feature near the vertex limit before GDAL builds it; GDAL's own default cap is 200 MB.
@@ -232,8 +240,8 @@ def _from_wkb(wkb: np.ndarray) -> np.ndarray:
             continue
         try:
             out[i] = shapely.from_wkb(blob)
-        except shapely.errors.GEOSException:
-            out[i] = None
+        except shapely.errors.GEOSException:  # e.g. a ring of fewer than 3 points in a clipped OSM extract
+            out[i] = UNREADABLE
     return out
 
 
@@ -276,8 +284,19 @@ def shapefile_source(path: Path, options: ReadOptions) -> VectorSource:
                 if missing == [".prj"] else "")
         raise BadInput(f"Shapefile 缺少 {'、'.join(missing)} 文件{hint} / the shapefile lacks {', '.join(missing)}",
                        field="file")
+    if options.encoding:
+        _known_encoding(options.encoding)
     encoding = options.encoding or _dbf_encoding(_sibling(path, ".dbf"))
     return VectorSource(path, options, encoding=encoding)
+
+
+def _known_encoding(name: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise BadInput(f"未知的编码：{name} / unknown encoding", field="encoding") from None
 
 
 def _single_member(path: Path, options: ReadOptions, suffix: str) -> Path:
@@ -377,6 +396,8 @@ def decode_text(data: bytes, encoding: str | None) -> str:
         candidates = [encoding]
     elif data.startswith(UTF8_BOM):
         candidates = ["utf-8-sig"]
+    elif data.startswith(UTF16_BOMS):
+        candidates = ["utf-16"]
     else:
         candidates = ["utf-8", "gb18030"]
     errors = []
