@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "basemap",
     "bench",
     "importers",
+    "incidents",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
+    path("api/incidents/", include("incidents.urls")),
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
     path("tiles/", include("tiles.urls")),

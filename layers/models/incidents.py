@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.gis.db import models
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from layers import sql
@@ -27,6 +30,31 @@ class IncidentStatus(models.TextChoices):
 
 
 OPEN_STATUSES = ("reported", "accepted", "dispatched", "in_progress", "supervised")
+# Open and running against a deadline: the clock starts on acceptance.
+CLOCKED_STATUSES = ("accepted", "dispatched", "in_progress", "supervised")
+# A case is "near its deadline" when less than this remains (manage.py supervise_incidents raises 督办).
+NEAR_DEADLINE = dt.timedelta(hours=24)
+
+
+class ResponsibleLevel(models.TextChoices):
+    """The level a case is handled at (小事不出网格、大事不出村组): escalation climbs this list."""
+
+    GRID = "grid", _("网格")
+    VILLAGE = "village", _("村（社区）")
+    TOWN = "town", _("镇（街道）")
+    COUNTY = "county", _("县（区）")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class SupervisionReason(models.TextChoices):
+    MANUAL = "manual", _("人工督办")
+    NEAR_DEADLINE = "near_deadline", _("临期督办")
+    OVERDUE = "overdue", _("超期督办")
 
 
 class IncidentSource(models.TextChoices):
@@ -43,6 +71,15 @@ class IncidentQuerySet(AreaScopedQuerySet):
 
     def open(self) -> IncidentQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: dt.datetime | None = None) -> IncidentQuerySet:
+        """Open cases whose deadline has passed."""
+        return self.filter(status__in=CLOCKED_STATUSES, deadline__lt=now or timezone.now())
+
+    def near_deadline(self, now: dt.datetime | None = None) -> IncidentQuerySet:
+        """Open cases not yet overdue with less than NEAR_DEADLINE left."""
+        now = now or timezone.now()
+        return self.filter(status__in=CLOCKED_STATUSES, deadline__gte=now, deadline__lt=now + NEAR_DEADLINE)
 
     def assign_grids(self) -> int:
         grid = Grid.objects.leaves().filter(boundary__covers=OuterRef("location")).order_by("code").values("pk")[:1]
@@ -69,6 +106,21 @@ class Incident(models.Model):
     reported_at = models.DateTimeField(_("上报时间"))
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Workflow (incidents/workflow.py). Every column here is nullable or has a database default, so
+    # writers that COPY/INSERT explicit columns (demo, importers) need not know them.
+    version = models.IntegerField(_("版本"), db_default=1, help_text=_("乐观锁：每次流转加一"))
+    responsible_level = models.CharField(_("责任层级"), max_length=8, choices=ResponsibleLevel.choices,
+                                         null=True, blank=True)
+    responsible_unit = models.CharField(_("责任单位"), max_length=100, null=True, blank=True)
+    dispatched_from = models.CharField(_("分流层级"), max_length=8, choices=ResponsibleLevel.choices,
+                                       null=True, blank=True, help_text=_("退回时回到此层级"))
+    satisfaction = models.CharField(_("回访满意度"), max_length=12, choices=Satisfaction.choices,
+                                    null=True, blank=True)
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    supervision_level = models.CharField(_("督办层级"), max_length=8, choices=ResponsibleLevel.choices,
+                                         null=True, blank=True, help_text=_("由责任层级的上一级督办"))
+    supervision_reason = models.CharField(_("督办原因"), max_length=16, choices=SupervisionReason.choices,
+                                          null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -78,6 +130,8 @@ class Incident(models.Model):
         ordering = ["-reported_at"]
         indexes = [models.Index(fields=["status", "reported_at"], name="incident_status_time"),
                    models.Index(fields=["reported_at"], name="incident_reported_at"),
+                   models.Index(fields=["deadline"], name="incident_open_deadline",
+                                condition=Q(status__in=CLOCKED_STATUSES)),
                    gist_index("location_3857", "incident_location_3857_gist")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in IncidentStatus]),
@@ -86,6 +140,11 @@ class Incident(models.Model):
                                    name="incident_source_enum"),
             models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("reported_at")),
                                    name="incident_closed_after_reported"),
+            *[models.CheckConstraint(condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__in": choices.values}),
+                                     name=f"incident_{name}_enum")
+              for name, choices in (("responsible_level", ResponsibleLevel), ("dispatched_from", ResponsibleLevel),
+                                    ("satisfaction", Satisfaction), ("supervision_level", ResponsibleLevel),
+                                    ("supervision_reason", SupervisionReason))],
         ]
 
     def __str__(self) -> str:
