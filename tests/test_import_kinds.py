@@ -184,6 +184,7 @@ def grids_file(tmp_path: Path, name: str = "西一一分网格") -> Path:
         ({"网格编码": "420102009001001", "网格名称": "无社区"}, rect(114.21, 30.06, 114.22, 30.07)),  # 6
         ({"网格编码": "420102002001002", "网格名称": "出村网格"}, rect(114.30, 30.10, 114.39, 30.19)),  # 7
         ({"网格编码": "420102001001003", "网格名称": "类型错", "网格类型": "火星"}, rect(114.06, 30.06, 114.07, 30.07)),
+        ({"网格编码": G11 + "0301", "网格名称": "上级被拒"}, rect(114.09, 30.06, 114.095, 30.07)),  # 9: parent is row 4
     ])
 
 
@@ -194,7 +195,7 @@ def test_grids_levels_assignment_and_figures(district: District, tmp_path: Path)
                                        grid=district.grid11, reported_at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
     path = grids_file(tmp_path)
     report = run("grids", path)
-    assert counts(report) == {"read": 8, "inserted": 3, "updated": 0, "unchanged": 0, "rejected": 5}
+    assert counts(report) == {"read": 9, "inserted": 3, "updated": 0, "unchanged": 0, "rejected": 6}
     assert reasons(report) == {
         4: ("geometry", f"网格超出上级网格 {G11} 的边界"),
         5: ("geometry", "上级网格 42010200100100205 不存在（库中和文件中都没有）"),
@@ -202,6 +203,7 @@ def test_grids_levels_assignment_and_figures(district: District, tmp_path: Path)
         7: ("geometry", "网格超出所属村（社区）420102002001 的边界"),
         8: ("网格类型", "取值无效：火星（可选：综合网格、专属网格·学校、专属网格·医院、专属网格·商场市场、"
                         "专属网格·企业园区）"),
+        9: ("geometry", f"上级网格 {G11}03 不存在（库中和文件中都没有）"),
     }
     leaf = Grid.objects.get(code=G11 + "0101")
     assert (leaf.level, leaf.parent.code, leaf.division.code) == (3, G11 + "01", "420102001001")
@@ -222,14 +224,20 @@ def test_grids_levels_assignment_and_figures(district: District, tmp_path: Path)
     renamed = Grid.objects.get(code=G11 + "01")
     assert (renamed.name, renamed.revision) == ("改名", 2)
 
+    shrunk = write_geojson(tmp_path / "shrunk.geojson", [
+        ({"网格编码": G11 + "01", "网格名称": "缩小"}, rect(114.05, 30.05, 114.06, 30.15))])
+    refused = run("grids", shrunk)
+    assert reasons(refused) == {1: ("geometry", f"新边界未包含已有下级网格 {G11}0101")}
+    assert Grid.objects.get(code=G11 + "01").name == "改名"
+
 
 def test_grids_area_scoping_and_cli(district: District, tmp_path: Path):
     path = grids_file(tmp_path)
     scoped = run("grids", path, commit=False, area=TOWN2_AREA)
-    assert (scoped.inserted, scoped.rejected) == (0, 8)
+    assert (scoped.inserted, scoped.rejected) == (0, 9)
     assert reasons(scoped)[2] == ("code", "不在您的管辖区域内")
     out = cli("grids", path)
-    assert summary_counts(out) == {"read": 8, "accepted": 3, "rejected": 5, "inserted": 3, "updated": 0,
+    assert summary_counts(out) == {"read": 9, "accepted": 3, "rejected": 6, "inserted": 3, "updated": 0,
                                    "unchanged": 0}
     assert Grid.objects.count() == 3  # dry run
     out = cli("grids", path, "--commit")
