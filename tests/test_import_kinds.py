@@ -419,6 +419,24 @@ def test_residents_cli(district: District, tmp_path: Path):
     assert summary_counts(cli("residents", path, "--commit"))["unchanged"] == 2
 
 
+def test_residents_xlsx_typed_cells(district: District, tmp_path: Path):
+    """Excel registers hold dates as date cells and phone numbers as numbers."""
+    born = dt.date(1988, 8, 8)
+    number = make_id_number("420102", born, 82)  # 82: even → female
+    header = ["公民身份号码", "户编号", "姓名", "出生日期", "手机号", "重点人群"]
+    path = write_xlsx(tmp_path / "residents.xlsx", header, [
+        [number, "B1-1-201", "陈女", born, 13912345678, "低保户；残疾"],
+        [make_id_number("420102", born, 92), "B1-1-201", "错日", dt.date(1988, 8, 9), None, None],
+    ])
+    report = run("residents", path)
+    assert counts(report) == {"read": 2, "inserted": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert reasons(report) == {3: ("birth_date", "出生日期与身份证号不符（身份证为1988-08-08）")}
+    chen = Resident.objects.get(id_number=number)
+    assert (chen.sex, chen.birth_date, chen.phone) == ("F", born, "13912345678")
+    assert chen.care_tags == ["disabled", "subsidy"]
+    assert_figures_match()
+
+
 # ---------------------------------------------------------------- sensors and cameras
 
 SENSOR_HEADER = ["设备编号", "设备类型", "状态", "电量", "楼栋编码", "经度", "纬度"]
