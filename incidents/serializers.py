@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from incidents.models import IncidentTransition
-from layers.models.incidents import Incident
+from layers.models.incidents import CLOCKED_STATUSES, Incident
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -28,8 +28,6 @@ class IncidentSerializer(serializers.ModelSerializer):
         return round(incident.location.y, 7)
 
     def get_overdue(self, incident: Incident) -> bool:
-        from layers.models.incidents import CLOCKED_STATUSES
-
         return bool(incident.status in CLOCKED_STATUSES and incident.deadline and incident.deadline < timezone.now())
 
 
