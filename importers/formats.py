@@ -234,15 +234,12 @@ class VectorSource:
 
 
 def _from_wkb(wkb: np.ndarray) -> np.ndarray:
-    out = np.empty(len(wkb), dtype=object)
-    for i, blob in enumerate(wkb.tolist()):
-        if blob is None:
-            continue
-        try:
-            out[i] = shapely.from_wkb(blob)
-        except shapely.errors.GEOSException:  # e.g. a ring of fewer than 3 points in a clipped OSM extract
-            out[i] = UNREADABLE
-    return out
+    """Geometries from GDAL's WKB in one call; a blob GEOS cannot parse (e.g. a ring of fewer than 3 points in a
+    clipped OSM extract) becomes UNREADABLE, a null one None."""
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    unreadable = np.equal(geoms, None) & ~np.equal(wkb, None)
+    geoms[unreadable] = UNREADABLE
+    return geoms
 
 
 def _dbf_encoding(dbf: Path) -> str | None:

@@ -46,6 +46,15 @@ def _refuse(reasons: np.ndarray, mask: np.ndarray, reason: str) -> None:
     reasons[mask & np.equal(reasons, None)] = reason
 
 
+def _non_finite(geoms: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Per geometry: some x or y is NaN or infinite (one pass over all coordinates)."""
+    rows = np.flatnonzero(candidates)
+    coords, index = shapely.get_coordinates(geoms[rows], return_index=True)
+    bad = np.zeros(len(geoms), dtype=bool)
+    bad[rows[np.unique(index[~np.isfinite(coords).all(axis=1)])]] = True
+    return bad
+
+
 def check_shape(geoms: np.ndarray, target: str, max_vertices: int) -> Prepared:
     """Refuse missing, non-finite, oversized and wrongly typed geometries; coerce the rest."""
     n = len(geoms)
@@ -58,21 +67,18 @@ def check_shape(geoms: np.ndarray, target: str, max_vertices: int) -> Prepared:
     vertices = shapely.get_num_coordinates(geoms)
     _refuse(reasons, vertices > max_vertices,
             f"顶点数超过上限 {max_vertices:,} / more than {max_vertices:,} vertices")
-    ok = np.equal(reasons, None)
-    coords_ok = np.ones(n, dtype=bool)
-    for i in np.flatnonzero(ok):
-        coords_ok[i] = bool(np.isfinite(shapely.get_coordinates(geoms[i])).all())
-    _refuse(reasons, ~coords_ok, "坐标含 NaN 或无穷大 / coordinates are NaN or infinite")
+    _refuse(reasons, _non_finite(geoms, np.equal(reasons, None)),
+            "坐标含 NaN 或无穷大 / coordinates are NaN or infinite")
     types = shapely.get_type_id(geoms)
     wrong = ~np.isin(types, [int(t) for t in ACCEPTS[target]])
     _refuse(reasons, wrong & ~missing, f"几何类型不符，应为{TYPE_NAMES[target]} / wrong geometry type")
     out = np.empty(n, dtype=object)
     ok = np.equal(reasons, None)
-    flat = shapely.force_2d(geoms[ok])
-    out[ok] = flat
+    out[ok] = geoms[ok]
+    with_z = ok & shapely.has_z(geoms)
+    out[with_z] = shapely.force_2d(geoms[with_z])  # Z dropped (only where there is one: force_2d copies)
     if target == "Point":
-        multi = ok & (types == GeometryType.MULTIPOINT)
-        for i in np.flatnonzero(multi):
+        for i in np.flatnonzero(ok & (types == GeometryType.MULTIPOINT)):
             parts = shapely.get_parts(out[i])
             if len(parts) == 1:
                 out[i] = parts[0]
@@ -83,9 +89,18 @@ def check_shape(geoms: np.ndarray, target: str, max_vertices: int) -> Prepared:
             out[i] = _polygonal_part(out[i])
             if out[i] is None:
                 reasons[i] = f"几何类型不符，应为{TYPE_NAMES[target]} / wrong geometry type"
-        single = ok & (types == GeometryType.POLYGON)
-        out[single] = shapely.multipolygons(out[single].reshape(-1, 1).tolist()) if single.any() else out[single]
+        single = np.flatnonzero(ok & (types == GeometryType.POLYGON))
+        if len(single):
+            out[single] = shapely.multipolygons(out[single], indices=np.arange(len(single)))
     return Prepared(out, reasons, repairs)
+
+
+# What repair_polygons notes, as bits: a row's notes are the joined texts of its bits (all 8 made once).
+REPAIR_NOTES = ("去除重复顶点 / repeated vertices removed", "修复自相交 / made valid (make_valid)",
+                "调整环方向 / rings re-oriented")
+NOTE_TEXTS = np.array([None] + ["；".join(note for bit, note in enumerate(REPAIR_NOTES) if code >> bit & 1)
+                                for code in range(1, 1 << len(REPAIR_NOTES))], dtype=object)
+UNREPAIRABLE = "几何无效且无法修复（面积为零） / invalid geometry that cannot be repaired"
 
 
 def repair_polygons(prepared: Prepared) -> Prepared:
@@ -107,14 +122,11 @@ def repair_polygons(prepared: Prepared) -> Prepared:
     oriented[present] = shapely.orient_polygons(fixed[present].astype(object), exterior_cw=False)
     reoriented = np.zeros(len(fixed), dtype=bool)
     reoriented[present] = ~shapely.equals_exact(oriented[present], fixed[present], tolerance=0.0)
-    for j, i in enumerate(ok.tolist()):
-        if oriented[j] is None or shapely.is_empty(oriented[j]) or shapely.area(oriented[j]) == 0:
-            reasons[i], geoms[i] = "几何无效且无法修复（面积为零） / invalid geometry that cannot be repaired", None
-            continue
-        notes = [note for flag, note in ((dropped[j], "去除重复顶点 / repeated vertices removed"),
-                                         (invalid[j], "修复自相交 / made valid (make_valid)"),
-                                         (reoriented[j] and not invalid[j], "调整环方向 / rings re-oriented"))
-                 if flag]
-        geoms[i] = oriented[j]
-        repairs[i] = "；".join(notes) or None
+    with np.errstate(invalid="ignore"):
+        lost = ~present | shapely.is_empty(oriented) | ~(shapely.area(oriented) > 0)
+    reasons[ok[lost]], geoms[ok[lost]] = UNREPAIRABLE, None
+    kept = ok[~lost]
+    geoms[kept] = oriented[~lost]
+    codes = dropped.astype(int) | invalid.astype(int) << 1 | (reoriented & ~invalid).astype(int) << 2
+    repairs[kept] = NOTE_TEXTS[codes[~lost]]
     return Prepared(geoms, reasons, repairs)
