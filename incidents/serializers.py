@@ -14,6 +14,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     lon = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    # same choices as responsible_level: a plain string keeps one enum name in the OpenAPI schema
+    supervision_level = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Incident

@@ -388,3 +388,12 @@ def test_messages_are_english_on_request(api, district: District):
     response = api("town1").post(f"/api/incidents/{incident.pk}/transitions/", {"action": "reject", "version": 1},
                                  format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["detail"] == "“Reject” needs a reason"
+
+
+def test_a_transition_moves_the_case_in_the_tile_bins(api, district: District):
+    from layers.models.incidents import IncidentBin
+
+    incident = new_incident(district)
+    ok(post(api, "town1", incident, "accept"))
+    bins = dict(IncidentBin.objects.filter(grid=district.grid11).values_list("status", "count"))
+    assert {status: n for status, n in bins.items() if n} == {"accepted": 1}
