@@ -242,18 +242,23 @@ def _from_wkb(wkb: np.ndarray) -> np.ndarray:
     return geoms
 
 
+DBF_SAMPLE_BYTES = 16 << 20  # enough of a .dbf to tell UTF-8 from GBK
+
+
 def _dbf_encoding(dbf: Path) -> str | None:
     """A .dbf without .cpg: its language driver byte, else UTF-8 if the bytes decode, else GB18030."""
     if dbf.with_suffix(".cpg").exists() or dbf.with_suffix(".CPG").exists():
         return None
-    data = dbf.read_bytes()
+    with open(dbf, "rb") as handle:
+        data = handle.read(DBF_SAMPLE_BYTES)
     if len(data) > 29 and data[29] in (0x4D, 0x7A):  # code page 936 (GBK) language drivers
         return "GB18030"
     try:
         data[32:].decode("utf-8")
         return "UTF-8"
-    except UnicodeDecodeError:
-        return "GB18030"
+    except UnicodeDecodeError as exc:
+        cut_at_sample_end = len(data) == DBF_SAMPLE_BYTES and exc.start >= len(data) - 32 - 3
+        return "UTF-8" if cut_at_sample_end else "GB18030"
 
 
 def _sibling(shp: Path, suffix: str) -> Path | None:
@@ -281,10 +286,34 @@ def shapefile_source(path: Path, options: ReadOptions) -> VectorSource:
                 if missing == [".prj"] else "")
         raise BadInput(f"Shapefile 缺少 {'、'.join(missing)} 文件{hint} / the shapefile lacks {', '.join(missing)}",
                        field="file")
+    _refuse_oversized_shapes(_sibling(path, ".shx"), options.max_vertices)
     if options.encoding:
         _known_encoding(options.encoding)
     encoding = options.encoding or _dbf_encoding(_sibling(path, ".dbf"))
     return VectorSource(path, options, encoding=encoding)
+
+
+# Bytes per vertex in a .shp record by shape type (x y; x y m; x y z m), after a 44-byte record header
+SHP_VERTEX_BYTES = {**dict.fromkeys((1, 3, 5, 8), 16), **dict.fromkeys((21, 23, 25, 28), 24),
+                    **dict.fromkeys((11, 13, 15, 18), 32)}
+SHP_RECORD_HEAD = 44
+
+
+def _refuse_oversized_shapes(shx: Path, max_vertices: int) -> None:
+    """The .shx index holds every record's length: a feature over the vertex limit is refused before GDAL reads it."""
+    head = shx.read_bytes()[:100]
+    if len(head) < 100:
+        return  # GDAL names a broken index itself
+    per_vertex = SHP_VERTEX_BYTES.get(int.from_bytes(head[32:36], "little"), 16)
+    lengths = np.fromfile(shx, dtype=">i4", offset=100)[1::2].astype(np.int64) * 2  # 16-bit words → bytes
+    if not len(lengths):
+        return
+    largest = int(np.argmax(lengths))
+    vertices = (int(lengths[largest]) - SHP_RECORD_HEAD) // per_vertex
+    if vertices > max_vertices:
+        raise BadInput(f"第 {largest + 1} 个要素约有 {vertices:,} 个顶点，超过上限 {max_vertices:,}，请先简化 / "
+                       f"feature {largest + 1} has about {vertices:,} vertices, more than {max_vertices:,}",
+                       field="file")
 
 
 def _known_encoding(name: str) -> None:

@@ -287,6 +287,18 @@ def test_polygon_over_the_vertex_limit_rejected_per_row(tmp_path, settings):
     assert [(r.row, r.reason) for r in report.rejects] == [(2, "顶点数超过上限 1,000 / more than 1,000 vertices")]
 
 
+def test_shapefile_feature_over_the_vertex_limit_refused_from_its_index(tmp_path, settings, monkeypatch):
+    settings.GEOGOV_IMPORT_MAX_VERTICES = 1000
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    frame = buildings()
+    frame.geometry = [shapely.box(114.07, 30.1, 114.071, 30.101),
+                      shapely.Point(114.08, 30.11).buffer(0.0005, quad_segs=500)]  # 2001 vertices
+    pyogrio.write_dataframe(frame, folder / "b.shp")
+    monkeypatch.setattr(pyogrio.raw, "read", lambda *a, **k: pytest.fail("the features were read"))
+    refused(folder / "b.shp", "第 2 个要素约有 2,001 个顶点，超过上限 1,000")
+
+
 def test_huge_wkt_cell_in_csv(tmp_path, settings):
     settings.GEOGOV_IMPORT_MAX_VERTICES = 1000
     cell = "POLYGON ((" + ", ".join(["114.1 30.1"] * 20_000) + "))"
