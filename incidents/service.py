@@ -62,10 +62,14 @@ class Actor:
 
 
 def actor_of(user) -> Actor:
+    """The user's workflow level from their role (one query, remembered on the user for the request)."""
     if user.is_superuser:
         return Actor(user, None, admin=True)
-    role = Profile.objects.filter(user_id=user.pk).values_list("role", flat=True).first()
-    return Actor(user, workflow.ROLE_LEVEL.get(role), admin=role == Role.ADMIN)
+    actor = getattr(user, "_geogov_actor", None)
+    if actor is None:
+        role = Profile.objects.filter(user_id=user.pk).values_list("role", flat=True).first()
+        actor = user._geogov_actor = Actor(user, workflow.ROLE_LEVEL.get(role), admin=role == Role.ADMIN)
+    return actor
 
 
 def allowed_actions(incident: Incident, actor: Actor) -> list[str]:
@@ -246,4 +250,7 @@ def transition(incident_id: int, action: str, user, expected_version: int, *, at
         IncidentTransition.objects.create(incident=incident, action=action, from_status=incident.status,
                                           to_status=target, user=user, at=now,
                                           note=data.get("note") or data.get("reason") or "", data=data)
-    return find(incident_id, user)
+    # the row now holds exactly what the UPDATE wrote: no need to read it again
+    for name, value in {**changes, "status": target, "version": expected_version + 1}.items():
+        setattr(incident, name, value)
+    return incident

@@ -27,7 +27,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         qs = Incident.objects.for_user(self.request.user).select_related("grid")
-        if self.action == "retrieve":
+        if self.action in ("retrieve", "transitions"):
             log = IncidentTransition.objects.select_related("user").order_by("at", "id")
             qs = qs.prefetch_related(Prefetch("transitions", queryset=log))
         return qs
