@@ -4,6 +4,7 @@ Refused before anything is written: members with absolute paths, ``..`` componen
 or backslashes; symbolic links (Unix mode bits in the external attributes); more members, more
 unpacked bytes, or a higher compression ratio than the limits (a zip bomb). While unpacking, the
 bytes actually written are counted too, so a member that lies about its size is stopped at once.
+macOS Finder's ``__MACOSX/`` and ``._name`` entries are checked like the rest but never unpacked.
 """
 
 from __future__ import annotations
@@ -47,7 +48,13 @@ def _check_members(archive: zipfile.ZipFile, max_bytes: int, packed_size: int) -
     if packed_size and total > MAX_RATIO * packed_size and total > 10 * CHUNK:
         raise BadInput(f"压缩比异常（{total // max(packed_size, 1)}:1），疑似压缩炸弹 / "
                        "suspicious compression ratio (zip bomb)", field="file")
-    return [m for m in members if not m.is_dir()]
+    return [m for m in members if not m.is_dir() and not _mac_resource(m.filename)]
+
+
+def _mac_resource(name: str) -> bool:
+    """macOS Finder's additions to a zip (__MACOSX/, ._name AppleDouble files): never unpacked."""
+    path = PurePosixPath(name)
+    return path.parts[0] == "__MACOSX" or path.name.startswith("._")
 
 
 def check(path: Path, max_bytes: int) -> None:

@@ -273,11 +273,7 @@ def shapefile_source(path: Path, options: ReadOptions) -> VectorSource:
         folder = options.workdir / "unpacked"
         folder.mkdir()
         files = archive.unpack(path, folder, options.max_unpacked_bytes)
-        shps = [f for f in files if f.suffix.lower() == ".shp"]
-        if len(shps) != 1:
-            raise BadInput(f"压缩包中应恰有一个 .shp 文件，找到 {len(shps)} 个 / the zip must hold exactly one .shp",
-                           field="file")
-        path = shps[0]
+        path = _the_shp([f for f in files if f.suffix.lower() == ".shp"], options.layer)
     missing = [s for s in (".shx", ".dbf") if _sibling(path, s) is None]
     if not options.source_crs_given and _sibling(path, ".prj") is None:
         missing.append(".prj")
@@ -316,6 +312,21 @@ def _refuse_oversized_shapes(shx: Path, max_vertices: int) -> None:
                        field="file")
 
 
+def _the_shp(shps: list[Path], layer: str | None) -> Path:
+    """The zip's one .shp, or the one --layer names (its file name without .shp)."""
+    named = [p for p in shps if p.stem == layer] if layer is not None else shps
+    if len(named) == 1:
+        return named[0]
+    if not shps:
+        raise BadInput("压缩包中没有 .shp 文件 / the zip holds no .shp", field="file")
+    names = "、".join(sorted(p.stem for p in shps))
+    if layer is not None:
+        raise BadInput(f"压缩包中没有名为 {layer} 的 Shapefile（有：{names}） / no shapefile named {layer!r} in "
+                       "the zip", field="layer")
+    raise BadInput(f"压缩包含多个 Shapefile，请用 --layer 指定：{names} / several shapefiles in the zip: name one "
+                   "with --layer", field="layer")
+
+
 def _known_encoding(name: str) -> None:
     import codecs
 
@@ -336,28 +347,31 @@ def _single_member(path: Path, options: ReadOptions, suffix: str) -> Path:
     return found[0]
 
 
+def _the_layer(path: Path, options: ReadOptions, label: str) -> str | None:
+    """The --layer given, else the file's only layer with geometry; several: the user must name one."""
+    import pyogrio
+
+    if options.layer is not None:
+        return options.layer
+    try:
+        layers = [row[0] for row in pyogrio.list_layers(path) if row[1] is not None]
+    except Exception as exc:
+        raise _gdal_error(exc, f"无法读取 {label}", f"cannot read the {label}") from None
+    if len(layers) > 1:
+        raise BadInput(f"{label} 含多个图层，请用 --layer 指定：{'、'.join(layers)} / several layers: name one",
+                       field="layer")
+    return layers[0] if layers else None
+
+
 def kml_source(path: Path, options: ReadOptions) -> VectorSource:
     path = _single_member(path, options, ".kml")
     refuse_xml_declarations(path)  # the whole document, unpacked from a KMZ too
-    return VectorSource(path, options, layer=options.layer)
+    return VectorSource(path, options, layer=_the_layer(path, options, "KML"))
 
 
 def gpkg_source(path: Path, options: ReadOptions) -> VectorSource:
-    import pyogrio
-
     path = _single_member(path, options, ".gpkg")
-    layer = options.layer
-    if layer is None:
-        try:
-            layers = [row[0] for row in pyogrio.list_layers(path) if row[1] is not None]
-        except Exception as exc:
-            raise BadInput(f"无法读取 GeoPackage：{str(exc)[:200]} / cannot read the GeoPackage",
-                           field="file") from None
-        if len(layers) > 1:
-            raise BadInput(f"GeoPackage 含多个图层，请用 --layer 指定：{'、'.join(layers)} / several layers: name one",
-                           field="layer")
-        layer = layers[0] if layers else None
-    return VectorSource(path, options, layer=layer)
+    return VectorSource(path, options, layer=_the_layer(path, options, "GeoPackage"))
 
 
 def geojson_source(path: Path, options: ReadOptions) -> VectorSource:

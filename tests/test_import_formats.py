@@ -181,6 +181,41 @@ def test_kml_and_kmz(tmp_path):
     assert (again.read, again.unchanged, again.inserted) == (2, 2, 0)
 
 
+def test_kml_with_several_folders_needs_layer(tmp_path):
+    kml = tmp_path / "b.kml"
+    pyogrio.write_dataframe(frame(), kml, driver="LIBKML", layer="楼栋")
+    pyogrio.write_dataframe(frame(codes=("C1",), geoms=[square(114.09, 30.12)]), kml, driver="LIBKML", layer="其他",
+                            append=True)
+    with pytest.raises(BadInput, match="KML 含多个图层，请用 --layer 指定：楼栋、其他"):
+        run(kml)
+    assert_two_buildings(run(kml, layer="楼栋"))
+
+
+def test_zip_with_several_shapefiles_and_macos_entries(tmp_path):
+    first = write_shapefile(tmp_path / "a", frame())
+    second = write_shapefile(tmp_path / "b", frame(codes=("C1",), geoms=[square(114.09, 30.12)]))
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for folder, stem in ((first.parent, "楼栋"), (second.parent, "其他")):
+            for file in folder.iterdir():
+                archive.write(file, f"数据/{stem}{file.suffix}")
+                archive.writestr(f"__MACOSX/数据/._{stem}{file.suffix}", b"\x00\x05\x16\x07 Mac resource fork")
+    with pytest.raises(BadInput, match="压缩包含多个 Shapefile，请用 --layer 指定：其他、楼栋"):
+        run(path)
+    with pytest.raises(BadInput, match="压缩包中没有名为 x 的 Shapefile（有：其他、楼栋）"):
+        run(path, layer="x")
+    assert_two_buildings(run(path, layer="楼栋"))
+
+
+def test_zip_from_a_mac(tmp_path):
+    shp = write_shapefile(tmp_path / "shp", frame())
+    path = zip_folder(shp.parent, tmp_path / "b.zip")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("__MACOSX/._buildings.shp", b"\x00\x05\x16\x07")
+        archive.writestr("._buildings.dbf", b"\x00\x05\x16\x07")
+    assert_two_buildings(run(path))
+
+
 # ---------------------------------------------------------------- tables
 
 def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
