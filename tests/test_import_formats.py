@@ -315,6 +315,52 @@ def test_xlsx_with_wkt(tmp_path):
     assert dict(Building.objects.values_list("code", "floors")) == {"A1": 6, "A2": 3}
 
 
+def test_headers_with_notes_and_a_mapping_file(tmp_path):
+    rows = [["楼栋编码（必填）", " 标准 地址 ", "栋号", "WKT"],
+            ["A1", ADDRESS, "1栋", square(114.070, 30.100).wkt], ["A2", ADDRESS2, "2栋", square(114.080, 30.110).wkt]]
+    path = write_csv(tmp_path / "b.csv", rows)
+    report = run(path, commit=False)
+    assert report.mapping == {"code": "楼栋编码（必填）", "address": "标准 地址"}  # headers are stripped
+    assert report.ignored_columns == ["栋号"]
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"栋号": "name", "标准 地址": None}, ensure_ascii=False), encoding="utf-8")
+    mapped = run(path, mapping_file=str(mapping))
+    assert mapped.mapping == {"code": "楼栋编码（必填）", "name": "栋号"} and mapped.inserted == 2
+    assert dict(Building.objects.values_list("code", "name")) == {"A1": "1栋", "A2": "2栋"}
+    assert set(Building.objects.values_list("address", flat=True)) == {""}
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("{not json", "字段映射文件无法读取"),
+    ('["栋号"]', '字段映射文件应为 {"表头": "字段名"} 形式的 JSON'),
+    ('{"没有这列": "name"}', "映射文件中的表头 没有这列 不在文件中"),
+    ('{"栋号": "floors_above"}', "映射文件中的字段 floors_above 不存在"),
+])
+def test_bad_mapping_file(tmp_path, content, expected):
+    path = write_csv(tmp_path / "b.csv", [["编码", "栋号", "WKT"], ["A1", "1栋", square(114.07, 30.1).wkt]])
+    mapping = tmp_path / "m.json"
+    mapping.write_text(content, encoding="utf-8")
+    with pytest.raises(BadInput, match=expected):
+        run(path, mapping_file=str(mapping))
+    assert Building.objects.count() == 0
+
+
+def test_table_without_coordinate_columns(tmp_path):
+    with pytest.raises(BadInput, match="表格中没有坐标列：需要经度/纬度两列"):
+        run(write_csv(tmp_path / "b.csv", [["编码", "地址"], ["A1", ADDRESS]]))
+
+
+def test_projected_xy_columns_with_source_crs(tmp_path, monkeypatch):
+    to_gk = Transformer.from_crs(4326, 4547, always_xy=True)
+    x, y = to_gk.transform(114.0705, 30.1005)
+    path = write_csv(tmp_path / "s.csv", [["设备编号", "类型", "X", "Y"], ["S1", "smoke", repr(x), repr(y)]])
+    report, written = validated_points(monkeypatch, path, source_crs="EPSG:4547")
+    assert report.crs == "EPSG:4547" and report.accepted == 1
+    assert np.abs(shapely.get_coordinates(written["geoms"]) - [[114.0705, 30.1005]]).max() < 1e-9
+    unprojected, _ = validated_points(monkeypatch, path)  # metres taken as degrees: far outside China
+    assert [r.reason for r in unprojected.rejects] == ["坐标超出中国范围 / coordinates outside China"]
+
+
 # ---------------------------------------------------------------- OpenStreetMap
 
 OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
