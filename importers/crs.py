@@ -100,7 +100,12 @@ def _projected_to_wgs84(geoms: np.ndarray, epsg: int) -> np.ndarray:
     from pyproj import Transformer
 
     transformer = Transformer.from_crs(epsg, WGS84, always_xy=True)
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+    def to_degrees(xy: np.ndarray) -> np.ndarray:
+        padded = np.vstack([xy, xy]) if len(xy) == 1 else xy  # pyproj 3.7 takes a 1-element array for a scalar
+        return np.column_stack(transformer.transform(padded[:, 0], padded[:, 1]))[: len(xy)]
+
+    return shapely.transform(geoms, to_degrees)
 
 
 def to_wgs84(geoms: np.ndarray, source: SourceCrs) -> np.ndarray:

@@ -236,7 +236,8 @@ class VectorSource:
 def _from_wkb(wkb: np.ndarray) -> np.ndarray:
     """Geometries from GDAL's WKB in one call; a blob GEOS cannot parse (e.g. a ring of fewer than 3 points in a
     clipped OSM extract) becomes UNREADABLE, a null one None."""
-    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    with np.errstate(invalid="ignore"):  # NaN coordinates are refused by name later, not warned about here
+        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
     unreadable = np.equal(geoms, None) & ~np.equal(wkb, None)
     geoms[unreadable] = UNREADABLE
     return geoms

@@ -68,7 +68,8 @@ def _from_lonlat(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     make = ~unreadable & ~blank
     x = np.array([v if v is not None else np.nan for v in xs], dtype=float)
     y = np.array([v if v is not None else np.nan for v in ys], dtype=float)
-    out[make] = shapely.points(x[make], y[make])
+    with np.errstate(invalid="ignore"):  # NaN/inf are refused by name in the geometry check
+        out[make] = shapely.points(x[make], y[make])
     return out
 
 
