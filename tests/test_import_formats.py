@@ -25,7 +25,7 @@ from basemap import chinacrs
 from geo_governance.errors import BadInput
 from importers import formats
 from importers.core import ImportRequest, run_import
-from layers.models import Building
+from layers.models import Building, Sensor
 
 pytestmark = pytest.mark.django_db
 
@@ -248,31 +248,25 @@ def test_csv_in_gbk(tmp_path):
     assert_two_buildings(run(path, encoding="GBK"))
 
 
-def validated_points(monkeypatch, path: Path, **options):
-    """Run a sensors import up to the write step and return what would be written (the sensors SQL is another
-    piece of work): the report and the accepted point coordinates."""
-    from importers import core
-
-    captured = {}
-    monkeypatch.setattr(core, "write", lambda kind, rows, values, geoms, request, report: captured.update(
-        rows=rows, values=values, geoms=geoms))
-    report = run(path, kind="sensors", commit=False, **options)
-    return report, captured
+def imported_points(path: Path, **options):
+    """A committed sensors import: its report and the stored points, device_id → (lon, lat)."""
+    report = run(path, kind="sensors", **options)
+    stored = {device: (point.x, point.y) for device, point in Sensor.objects.values_list("device_id", "location")}
+    return report, stored
 
 
-def test_csv_lonlat_points_for_sensors(tmp_path, monkeypatch):
+def test_csv_lonlat_points_for_sensors(tmp_path):
     rows = [["设备编号", "类型", "经度", "纬度"], ["S1", "烟感", "114.0705", "30.1005"],
             ["S2", "smoke", "114.2", "30.1"], ["S3", "smoke", "", ""], ["S4", "smoke", "114.2", ""],
             ["S5", "smoke", "东经114度", "30.1"], ["S6", "smoke", "nan", "30.1"]]
-    report, written = validated_points(monkeypatch, write_csv(tmp_path / "s.csv", rows))
-    assert (report.read, report.accepted) == (6, 2)
+    report, stored = imported_points(write_csv(tmp_path / "s.csv", rows))
+    assert (report.read, report.accepted, report.inserted) == (6, 2, 2)
     assert [(r.row, r.reason) for r in report.rejects] == [
         (4, "缺少几何 / no geometry"), (5, "缺少几何 / no geometry"),
         (6, "几何无法解析（结构或坐标有误） / the geometry cannot be parsed"),
         (7, "坐标含 NaN 或无穷大 / coordinates are NaN or infinite")]
-    assert written["values"]["device_id"].tolist() == ["S1", "S2"]
-    assert written["values"]["kind"].tolist() == ["smoke", "smoke"]
-    assert shapely.get_coordinates(written["geoms"]).tolist() == [[114.0705, 30.1005], [114.2, 30.1]]
+    assert stored == {"S1": (114.0705, 30.1005), "S2": (114.2, 30.1)}
+    assert set(Sensor.objects.values_list("kind", flat=True)) == {"smoke"}
 
 
 def test_excel_unicode_text_utf16_tab_separated(tmp_path):
@@ -350,15 +344,15 @@ def test_table_without_coordinate_columns(tmp_path):
         run(write_csv(tmp_path / "b.csv", [["编码", "地址"], ["A1", ADDRESS]]))
 
 
-def test_projected_xy_columns_with_source_crs(tmp_path, monkeypatch):
+def test_projected_xy_columns_with_source_crs(tmp_path):
     to_gk = Transformer.from_crs(4326, 4547, always_xy=True)
     x, y = to_gk.transform(114.0705, 30.1005)
     path = write_csv(tmp_path / "s.csv", [["设备编号", "类型", "X", "Y"], ["S1", "smoke", repr(x), repr(y)]])
-    report, written = validated_points(monkeypatch, path, source_crs="EPSG:4547")
-    assert report.crs == "EPSG:4547" and report.accepted == 1
-    assert np.abs(shapely.get_coordinates(written["geoms"]) - [[114.0705, 30.1005]]).max() < 1e-9
-    unprojected, _ = validated_points(monkeypatch, path)  # metres taken as degrees: far outside China
+    unprojected = run(path, kind="sensors")  # metres taken as degrees: far outside China
     assert [r.reason for r in unprojected.rejects] == ["坐标超出中国范围 / coordinates outside China"]
+    report, stored = imported_points(path, source_crs="EPSG:4547")
+    assert report.crs == "EPSG:4547" and report.inserted == 1
+    assert np.abs(np.array(stored["S1"]) - [114.0705, 30.1005]).max() < 1e-9
 
 
 # ---------------------------------------------------------------- OpenStreetMap
@@ -448,7 +442,7 @@ def test_gcj02_and_bd09_converted_back(tmp_path, datum):
 
 
 @pytest.mark.parametrize("datum", ["gcj02", "bd09"])
-def test_gcj02_and_bd09_points(tmp_path, monkeypatch, datum):
+def test_gcj02_and_bd09_points(tmp_path, datum):
     """Six cities (Wuhan, Beijing, Shanghai, Urumqi, Sanya, Harbin) and a 0.5° grid over China (lon 74-135,
     lat 18-53), shifted by the forward formulas, come back through a CSV import to within 1e-10°
     (measured: 1.4e-11°, about 2 µm; the requirement is 1e-7°, about 1 cm). Documented in importers/crs.py."""
@@ -458,9 +452,10 @@ def test_gcj02_and_bd09_points(tmp_path, monkeypatch, datum):
     slon, slat = chinacrs.convert(lon, lat, "wgs84", datum)
     rows = [["device_id", "kind", "lon", "lat"]] + [[f"S{i}", "smoke", repr(float(x)), repr(float(y))]
                                                     for i, (x, y) in enumerate(zip(slon, slat, strict=True))]
-    report, written = validated_points(monkeypatch, write_csv(tmp_path / "s.csv", rows), source_crs=datum)
-    assert report.accepted == len(lon) == 8739 and report.crs == {"gcj02": "GCJ-02", "bd09": "BD-09"}[datum]
-    error = np.abs(shapely.get_coordinates(written["geoms"]) - np.column_stack([lon, lat])).max()
+    report, stored = imported_points(write_csv(tmp_path / "s.csv", rows), source_crs=datum)
+    assert report.inserted == len(lon) == 8739 and report.crs == {"gcj02": "GCJ-02", "bd09": "BD-09"}[datum]
+    got = np.array([stored[f"S{i}"] for i in range(len(lon))])
+    error = np.abs(got - np.column_stack([lon, lat])).max()
     assert error < 1e-10, error
     assert np.hypot(slon - lon, slat - lat).min() > 1e-4  # really shifted (tens of metres at least)
 
