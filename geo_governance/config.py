@@ -122,6 +122,14 @@ class Config:
     import_max_upload_bytes: int
     import_max_unpacked_bytes: int
     import_max_vertices: int
+    duplicate_metres: int
+    duplicate_hours: int
+    open311_jurisdiction: str
+    intake_media: str
+    intake_max_photo_bytes: int
+    iot_offline_minutes: int
+    iot_low_battery: int
+    iot_master_key: str
 
 
 def load() -> Config:
@@ -141,4 +149,12 @@ def load() -> Config:
         import_max_upload_bytes=_count("IMPORT_MAX_UPLOAD_BYTES", 1 << 30),
         import_max_unpacked_bytes=_count("IMPORT_MAX_UNPACKED_BYTES", 4 << 30),
         import_max_vertices=_count("IMPORT_MAX_VERTICES", 500_000),
+        duplicate_metres=_count("DUPLICATE_METRES", 50),
+        duplicate_hours=_count("DUPLICATE_HOURS", 72),
+        open311_jurisdiction=_env("OPEN311_JURISDICTION", "geogov"),
+        intake_media=_env("INTAKE_MEDIA", str(BASE_DIR / "var" / "intake")),
+        intake_max_photo_bytes=_count("INTAKE_MAX_PHOTO_BYTES", 10 << 20),
+        iot_offline_minutes=_count("IOT_OFFLINE_MINUTES", 1440),
+        iot_low_battery=_count("IOT_LOW_BATTERY", 20),
+        iot_master_key=_env("IOT_MASTER_KEY", ""),
     )

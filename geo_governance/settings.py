@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "bench",
     "importers",
     "incidents",
+    "iot",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,15 @@ Path(GEOGOV_IMPORT_TMP).mkdir(parents=True, exist_ok=True)
 GEOGOV_IMPORT_MAX_UPLOAD_BYTES = CONFIG.import_max_upload_bytes
 GEOGOV_IMPORT_MAX_UNPACKED_BYTES = CONFIG.import_max_unpacked_bytes
 GEOGOV_IMPORT_MAX_VERTICES = CONFIG.import_max_vertices
+GEOGOV_DUPLICATE_METRES = CONFIG.duplicate_metres
+GEOGOV_DUPLICATE_HOURS = CONFIG.duplicate_hours
+GEOGOV_OPEN311_JURISDICTION = CONFIG.open311_jurisdiction
+GEOGOV_INTAKE_MEDIA = CONFIG.intake_media
+GEOGOV_INTAKE_MAX_PHOTO_BYTES = CONFIG.intake_max_photo_bytes
+GEOGOV_IOT_OFFLINE_MINUTES = CONFIG.iot_offline_minutes
+GEOGOV_IOT_LOW_BATTERY = CONFIG.iot_low_battery
+# the key device secrets are derived from (iot/keys.py); unset: derived from SECRET_KEY
+GEOGOV_IOT_MASTER_KEY = CONFIG.iot_master_key or CONFIG.secret_key
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 << 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 << 20  # larger uploads stream to a temporary file
 
