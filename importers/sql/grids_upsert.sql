@@ -1,7 +1,8 @@
 -- Grids from the staging table into layers_grid, keyed by code, level by level (1, then 2, then 3),
 -- so each statement finds the parent grid the statement before may just have written; the village
 -- is code[:12], the parent code[:-2] (grids_checks.sql has refused rows where either is missing).
--- Existing codes are updated only where the name, kind (when the file has it) or boundary differs,
+-- Existing codes are updated only where the name, kind (when the file has it) or boundary differs
+-- (boundaries compare with the stored rings oriented counter-clockwise, as imported ones are),
 -- bumping revision and updated_at; re-importing the same file writes nothing. The trigger
 -- geogov_grid_check still guards every row written. Cached figures start at 0 (grids_link.sql recounts).
 -- Each statement returns one row per grid written: id, code, and whether it was inserted.
@@ -18,7 +19,7 @@ ON CONFLICT (code) DO UPDATE SET
   revision = g.revision + 1,
   updated_at = now()
 WHERE g.name IS DISTINCT FROM EXCLUDED.name
-   OR g.boundary IS DISTINCT FROM EXCLUDED.boundary
+   OR ST_ForcePolygonCCW(g.boundary) IS DISTINCT FROM EXCLUDED.boundary
    OR (%(has_kind)s AND g.kind IS DISTINCT FROM EXCLUDED.kind)
 RETURNING g.id, g.code, (xmax = 0) AS inserted;
 
@@ -36,7 +37,7 @@ ON CONFLICT (code) DO UPDATE SET
   revision = g.revision + 1,
   updated_at = now()
 WHERE g.name IS DISTINCT FROM EXCLUDED.name
-   OR g.boundary IS DISTINCT FROM EXCLUDED.boundary
+   OR ST_ForcePolygonCCW(g.boundary) IS DISTINCT FROM EXCLUDED.boundary
    OR (%(has_kind)s AND g.kind IS DISTINCT FROM EXCLUDED.kind)
 RETURNING g.id, g.code, (xmax = 0) AS inserted;
 
@@ -54,6 +55,6 @@ ON CONFLICT (code) DO UPDATE SET
   revision = g.revision + 1,
   updated_at = now()
 WHERE g.name IS DISTINCT FROM EXCLUDED.name
-   OR g.boundary IS DISTINCT FROM EXCLUDED.boundary
+   OR ST_ForcePolygonCCW(g.boundary) IS DISTINCT FROM EXCLUDED.boundary
    OR (%(has_kind)s AND g.kind IS DISTINCT FROM EXCLUDED.kind)
 RETURNING g.id, g.code, (xmax = 0) AS inserted

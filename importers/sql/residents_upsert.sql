@@ -4,7 +4,7 @@
 -- 2. The residents: new ID numbers inserted, existing ones updated only where a value differs
 --    (phone, relation, residence type and care tags only when the file has those columns; sex and
 --    birth date always come from the file or, when blank, from the ID number). Re-importing the
---    same file writes nothing. Returns one row per resident written: id, the ID number masked as
+--    same file writes nothing (care tags compare as sets). Returns one row per resident written: id, the ID number masked as
 --    everywhere else (the report lists updated keys), and whether it was inserted.
 DROP TABLE IF EXISTS import_old_grids;
 
@@ -37,5 +37,6 @@ WHERE r.household_id IS DISTINCT FROM EXCLUDED.household_id
    OR (%(has_phone)s AND r.phone IS DISTINCT FROM EXCLUDED.phone)
    OR (%(has_relation)s AND r.relation IS DISTINCT FROM EXCLUDED.relation)
    OR (%(has_residence_type)s AND r.residence_type IS DISTINCT FROM EXCLUDED.residence_type)
-   OR (%(has_care_tags)s AND r.care_tags IS DISTINCT FROM EXCLUDED.care_tags)
+   OR (%(has_care_tags)s AND coalesce((SELECT array_agg(t ORDER BY t) FROM unnest(r.care_tags) t), '{}')
+                               IS DISTINCT FROM EXCLUDED.care_tags)
 RETURNING r.id, left(r.id_number, 4) || '**********' || right(r.id_number, 4), (xmax = 0) AS inserted
