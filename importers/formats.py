@@ -372,7 +372,42 @@ def kml_source(path: Path, options: ReadOptions) -> VectorSource:
 
 def gpkg_source(path: Path, options: ReadOptions) -> VectorSource:
     path = _single_member(path, options, ".gpkg")
-    return VectorSource(path, options, layer=_the_layer(path, options, "GeoPackage"))
+    layer = _the_layer(path, options, "GeoPackage")
+    if layer is not None:
+        _refuse_oversized_blobs(path, layer, options.max_vertices)
+    return VectorSource(path, options, layer=layer)
+
+
+# A GeoPackage geometry blob: an 8-byte header, an envelope (0-64 bytes), then WKB (16-32 bytes a vertex)
+GPKG_BLOB_HEAD = 8 + 32 + 9
+WKB_VERTEX_BYTES = {"": 16, " Z": 24, " M": 24, " ZM": 32}
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _refuse_oversized_blobs(path: Path, layer: str, max_vertices: int) -> None:
+    """The largest geometry blob, measured by SQLite without reading it: over the vertex limit is refused up front."""
+    import pyogrio.raw
+
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+        geometry, fid = info["geometry_name"] or "geom", info["fid_column"] or "fid"
+        dims = re.search(r"( ZM| Z| M)?$", info["geometry_type"] or "").group(1) or ""
+        # "+ 0": a bare fid column would come back as the FID, not as a value
+        _, _, _, (fids, sizes) = pyogrio.raw.read(
+            path, sql=f"SELECT {_sql_name(fid)} + 0 AS f, length({_sql_name(geometry)}) AS n FROM {_sql_name(layer)} "
+                      "ORDER BY n DESC LIMIT 1", read_geometry=False)
+    except Exception:  # a layer GDAL cannot query so is read (and judged) as usual
+        return
+    if not len(sizes) or sizes[0] is None:
+        return
+    vertices = (int(sizes[0]) - GPKG_BLOB_HEAD) // WKB_VERTEX_BYTES[dims]
+    if vertices > max_vertices:
+        raise BadInput(f"要素 fid={int(fids[0])} 约有 {vertices:,} 个顶点，超过上限 {max_vertices:,}，请先简化 / "
+                       f"feature fid={int(fids[0])} has about {vertices:,} vertices, more than {max_vertices:,}",
+                       field="file")
 
 
 def geojson_source(path: Path, options: ReadOptions) -> VectorSource:

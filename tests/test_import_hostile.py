@@ -299,6 +299,19 @@ def test_shapefile_feature_over_the_vertex_limit_refused_from_its_index(tmp_path
     refused(folder / "b.shp", "第 2 个要素约有 2,001 个顶点，超过上限 1,000")
 
 
+def test_geopackage_feature_over_the_vertex_limit_refused_before_reading(tmp_path, settings, monkeypatch):
+    settings.GEOGOV_IMPORT_MAX_VERTICES = 1000
+    frame = buildings()
+    frame.geometry = [shapely.box(114.07, 30.1, 114.071, 30.101),
+                      shapely.Point(114.08, 30.11).buffer(0.0005, quad_segs=500)]  # 2001 vertices
+    path = tmp_path / "b.gpkg"
+    pyogrio.write_dataframe(frame, path, layer='楼 "栋"')
+    real_read = pyogrio.raw.read
+    monkeypatch.setattr(pyogrio.raw, "read", lambda *a, **k: real_read(*a, **k) if k.get("sql") else
+                        pytest.fail("the features were read"))
+    refused(path, "要素 fid=2 约有 2,001 个顶点，超过上限 1,000")
+
+
 def test_huge_wkt_cell_in_csv(tmp_path, settings):
     settings.GEOGOV_IMPORT_MAX_VERTICES = 1000
     cell = "POLYGON ((" + ", ".join(["114.1 30.1"] * 20_000) + "))"
