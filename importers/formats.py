@@ -4,6 +4,12 @@ Every reader gives the same two things: ``info()`` (column headers, geometry typ
 count: enough to check the layer against the target before any feature is read) and ``read()``
 (a ``Table`` of raw column values, geometries and source row numbers). Vector formats go through
 GDAL (pyogrio); CSV and XLSX are read here, with geometry from lon/lat or WKT columns.
+
+Bounded work on hostile files: a feature over the vertex limit is refused before it is built where
+the format lets us measure it first (Shapefile: record lengths in the .shx; GeoPackage: blob lengths
+from SQLite; GeoJSON: GDAL's per-object parser cap), else its row is rejected by the geometry check.
+XML is scanned whole for DOCTYPE/ENTITY declarations before any parser sees it; zips go through
+``archive`` (an XLSX is checked for a bomb before calamine opens it).
 """
 
 from __future__ import annotations

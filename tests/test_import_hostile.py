@@ -276,15 +276,15 @@ def test_ten_million_vertex_polygon(tmp_path):
 
 
 def test_polygon_over_the_vertex_limit_rejected_per_row(tmp_path, settings):
+    """Where the reader cannot measure a feature before building it (here a CSV's WKT), the row is rejected."""
     settings.GEOGOV_IMPORT_MAX_VERTICES = 1000
-    ring = shapely.Point(114.08, 30.11).buffer(0.0005, quad_segs=500)  # 2001 vertices
-    path = tmp_path / "b.gpkg"
-    frame = buildings()
-    frame.geometry = [shapely.box(114.07, 30.1, 114.071, 30.101), ring]
-    pyogrio.write_dataframe(frame, path)
+    big = shapely.Point(114.08, 30.11).buffer(0.0005, quad_segs=500)  # 2001 vertices
+    path = tmp_path / "b.csv"
+    path.write_text(f'编码,WKT\nA1,"{shapely.box(114.07, 30.1, 114.071, 30.101).wkt}"\nA2,"{big.wkt}"\n',
+                    encoding="utf-8")
     report = run(path, commit=False)
     assert (report.read, report.accepted) == (2, 1)
-    assert [(r.row, r.reason) for r in report.rejects] == [(2, "顶点数超过上限 1,000 / more than 1,000 vertices")]
+    assert [(r.row, r.reason) for r in report.rejects] == [(3, "顶点数超过上限 1,000 / more than 1,000 vertices")]
 
 
 def test_shapefile_feature_over_the_vertex_limit_refused_from_its_index(tmp_path, settings, monkeypatch):
