@@ -498,11 +498,11 @@ def decode_text(data: bytes, encoding: str | None) -> str:
 
 @dataclass
 class RowsSource:
-    """A header row and data rows (CSV or the first sheet of an XLSX)."""
+    """A header row and data rows (CSV or a sheet of an XLSX), each data row with its row number in the file."""
 
     headers: list[str]
     rows: list[list]
-    first_row: int = 2
+    numbers: list[int]  # as a spreadsheet shows them (the header is usually row 1; blank rows keep their number)
 
     def info(self) -> LayerInfo:
         if not self.rows:
@@ -516,7 +516,16 @@ class RowsSource:
         matrix[:] = padded if padded else np.empty((0, width), dtype=object)
         columns = {h: matrix[:, j] for j, h in enumerate(self.headers)}
         geometry = geometry_columns(columns) if geometry_columns else None
-        return Table(columns, geometry, np.arange(self.first_row, self.first_row + len(padded)))
+        return Table(columns, geometry, np.array(self.numbers, dtype=np.int64))
+
+
+def _numbered(rows, blank: Callable[[object], bool], empty: str) -> RowsSource:
+    """Skip blank rows, keeping every row's own number; the first non-blank row is the header."""
+    kept = [(number, row) for number, row in enumerate(rows, start=1) if not all(blank(c) for c in row)]
+    if not kept:
+        raise BadInput(empty, field="file")
+    (_, header), data = kept[0], kept[1:]
+    return RowsSource(_headers(header), [row for _, row in data], [number for number, _ in data])
 
 
 def _headers(row: list) -> list[str]:
@@ -544,16 +553,13 @@ def csv_source(path: Path, options: ReadOptions) -> RowsSource:
         dialect = csv.excel
     try:
         # a header without quotes makes the Sniffer guess doublequote=False: "" inside a quoted cell is RFC 4180's quote
-        rows = [row for row in csv.reader(io.StringIO(text), dialect, doublequote=True)
-                if any(cell.strip() for cell in row)]
+        rows = list(csv.reader(io.StringIO(text), dialect, doublequote=True))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise BadInput(f"CSV 单元格过大（超过 {csv.field_size_limit():,} 字符） / a CSV cell is larger than the "
                            "limit", field="file") from None
         raise BadInput(f"CSV 格式错误：{exc} / malformed CSV", field="file") from None
-    if not rows:
-        raise BadInput("文件为空 / the file is empty", field="file")
-    return RowsSource(_headers(rows[0]), rows[1:])
+    return _numbered(rows, lambda cell: not cell.strip(), "文件为空 / the file is empty")
 
 
 def xlsx_source(path: Path, options: ReadOptions) -> RowsSource:
@@ -562,13 +568,18 @@ def xlsx_source(path: Path, options: ReadOptions) -> RowsSource:
     archive.check(path, options.max_unpacked_bytes)  # a workbook is a zip: refuse a bomb before reading it
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        rows = [row for row in sheet.iter_rows() if any(c not in ("", None) for c in row)]
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise BadInput(f"无法读取 XLSX：{str(exc)[:200]} / cannot read the workbook", field="file") from None
-    if not rows:
-        raise BadInput("工作表为空 / the sheet is empty", field="file")
-    return RowsSource(_headers(rows[0]), [[None if c == "" else c for c in row] for row in rows[1:]])
+    names = list(book.sheet_names)
+    if options.layer is not None and options.layer not in names:
+        raise BadInput(f"工作簿中没有名为 {options.layer} 的工作表（有：{'、'.join(names)}） / no sheet named "
+                       f"{options.layer!r}", field="layer")
+    try:
+        sheet = book.get_sheet_by_name(options.layer) if options.layer is not None else book.get_sheet_by_index(0)
+        rows = [[None if c == "" else c for c in row] for row in sheet.iter_rows()]  # from row 1 of the sheet
+    except Exception as exc:
+        raise BadInput(f"无法读取 XLSX：{str(exc)[:200]} / cannot read the workbook", field="file") from None
+    return _numbered(rows, lambda cell: cell is None, "工作表为空 / the sheet is empty")
 
 
 @dataclass(frozen=True)

@@ -355,6 +355,31 @@ def test_projected_xy_columns_with_source_crs(tmp_path):
     assert np.abs(np.array(stored["S1"]) - [114.0705, 30.1005]).max() < 1e-9
 
 
+def test_xlsx_sheet_by_layer_and_row_numbers_as_the_sheet_shows_them(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active["A1"] = "本工作簿第二页为楼栋"
+    sheet = book.create_sheet("楼栋")
+    sheet["B3"], sheet["C3"] = "编码", "WKT"  # the table starts at B3, a blank row inside it
+    sheet["B4"], sheet["C4"] = "A1", square(114.070, 30.100).wkt
+    sheet["B6"], sheet["C6"] = "A2", "POINT (114.08 30.11)"
+    book.save(tmp_path / "b.xlsx")
+    with pytest.raises(BadInput, match="工作簿中没有名为 x 的工作表（有：说明、楼栋）"):
+        run(tmp_path / "b.xlsx", layer="x")
+    report = run(tmp_path / "b.xlsx", layer="楼栋")
+    assert (report.read, report.inserted) == (2, 1)
+    assert [(r.row, r.field) for r in report.rejects] == [(6, "geometry")]
+
+
+def test_csv_row_numbers_count_blank_lines(tmp_path):
+    rows = [WKT_ROWS[0], [], WKT_ROWS[1], ["", "", ""], ["A3", ADDRESS, "LINESTRING (114 30, 114.1 30.1)"]]
+    report = run(write_csv(tmp_path / "b.csv", rows), commit=False)
+    assert (report.read, report.accepted) == (2, 1)
+    assert [r.row for r in report.rejects] == [5]
+
+
 # ---------------------------------------------------------------- OpenStreetMap
 
 OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
