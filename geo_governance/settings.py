@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "bench",
     "importers",
     "incidents",
+    "casefigures",
     "iot",
 ]
 

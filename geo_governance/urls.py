@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("api/incidents/", include("incidents.urls")),
+    path("api/figures/", include("casefigures.api_urls")),
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
     path("tiles/", include("tiles.urls")),
@@ -28,4 +29,5 @@ urlpatterns = [
     path("basemap/", include("basemap.urls")),
     path("import/", include("importers.urls")),
     path("export/", include("importers.export_urls")),
+    path("figures/", include("casefigures.urls")),
 ]

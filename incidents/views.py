@@ -20,7 +20,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_value_regex = r"\d+"
     filter_backends = [filters.StatusFilter, filters.OverdueFilter, filters.NearDeadlineFilter,
-                       filters.SupervisedFilter]
+                       filters.SupervisedFilter, *filters.FIGURE_FILTERS]
 
     def get_serializer_class(self) -> type:
         return s.IncidentDetailSerializer if self.action == "retrieve" else s.IncidentSerializer

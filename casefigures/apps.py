@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseFiguresConfig(AppConfig):
+    name = "casefigures"
+    verbose_name = "事件统计"
