@@ -12,6 +12,12 @@ PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/readyz", "/static/", "/i18n
 # Endpoints read by scripts and the map's fetch/EventSource, not by a person: 401 JSON, not a login redirect.
 MACHINE_PREFIXES = ("/tiles/", "/search/", "/live/", "/basemap/")
 
+# Doors whose views authenticate every request themselves, without a login session: each listed view
+# must refuse an unauthenticated request on its own. /iot/v1/: devices' HMAC signatures (iot/signing.py).
+SELF_AUTHENTICATED_PREFIXES = ("/iot/v1/",
+                               # API keys of ApiClient rows (incidents/channels/keys.py)
+                               "/open311/v2/", "/api/hotline/v1/")
+
 
 class LoginRequiredMiddleware:
     """Default deny: anonymous requests get a login redirect (pages) or 401/403 (API)."""
@@ -22,6 +28,8 @@ class LoginRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
         if request.user.is_authenticated or path.startswith(PUBLIC_PREFIXES):
+            return self.get_response(request)
+        if path.startswith(SELF_AUTHENTICATED_PREFIXES):
             return self.get_response(request)
         if path.startswith("/api/"):
             # DRF answers with its own 401/403 (basic auth may still log the caller in).

@@ -1,0 +1,1 @@
+"""Intake's front doors: each parses its own request and calls ``incidents.intake.register``."""
