@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("api/incidents/", include("incidents.urls")),
     path("api/hotline/v1/", include("incidents.channels.hotline_urls")),
+    path("api/iot/", include("iot.api_urls")),
     path("api/figures/", include("casefigures.api_urls")),
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
@@ -32,5 +33,6 @@ urlpatterns = [
     path("export/", include("importers.export_urls")),
     path("incidents/", include("incidents.channels.urls")),
     path("open311/v2/", include("incidents.open311.urls")),
+    path("iot/v1/", include("iot.urls")),
     path("figures/", include("casefigures.urls")),
 ]
