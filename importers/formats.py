@@ -511,7 +511,8 @@ class RowsSource:
 
     def read(self, geometry_columns=None) -> Table:
         width = len(self.headers)
-        padded = [list(row[:width]) + [None] * (width - len(row)) for row in self.rows]
+        padded = self.rows if set(map(len, self.rows)) == {width} else [
+            list(row[:width]) + [None] * (width - len(row)) for row in self.rows]
         matrix = np.empty((len(padded), width), dtype=object)
         matrix[:] = padded if padded else np.empty((0, width), dtype=object)
         columns = {h: matrix[:, j] for j, h in enumerate(self.headers)}
@@ -519,9 +520,9 @@ class RowsSource:
         return Table(columns, geometry, np.array(self.numbers, dtype=np.int64))
 
 
-def _numbered(rows, blank: Callable[[object], bool], empty: str) -> RowsSource:
+def _numbered(rows, blank: Callable[[list], bool], empty: str) -> RowsSource:
     """Skip blank rows, keeping every row's own number; the first non-blank row is the header."""
-    kept = [(number, row) for number, row in enumerate(rows, start=1) if not all(blank(c) for c in row)]
+    kept = [(number, row) for number, row in enumerate(rows, start=1) if not blank(row)]
     if not kept:
         raise BadInput(empty, field="file")
     (_, header), data = kept[0], kept[1:]
@@ -559,7 +560,7 @@ def csv_source(path: Path, options: ReadOptions) -> RowsSource:
             raise BadInput(f"CSV 单元格过大（超过 {csv.field_size_limit():,} 字符） / a CSV cell is larger than the "
                            "limit", field="file") from None
         raise BadInput(f"CSV 格式错误：{exc} / malformed CSV", field="file") from None
-    return _numbered(rows, lambda cell: not cell.strip(), "文件为空 / the file is empty")
+    return _numbered(rows, lambda row: not "".join(row).strip(), "文件为空 / the file is empty")
 
 
 def xlsx_source(path: Path, options: ReadOptions) -> RowsSource:
@@ -579,7 +580,7 @@ def xlsx_source(path: Path, options: ReadOptions) -> RowsSource:
         rows = [[None if c == "" else c for c in row] for row in sheet.iter_rows()]  # from row 1 of the sheet
     except Exception as exc:
         raise BadInput(f"无法读取 XLSX：{str(exc)[:200]} / cannot read the workbook", field="file") from None
-    return _numbered(rows, lambda cell: cell is None, "工作表为空 / the sheet is empty")
+    return _numbered(rows, lambda row: row.count(None) == len(row), "工作表为空 / the sheet is empty")
 
 
 @dataclass(frozen=True)
