@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import resource
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -82,6 +84,16 @@ def test_png_named_geojson(tmp_path):
     path = tmp_path / "b.geojson"
     path.write_bytes(PNG)
     refused(path, "无法识别的二进制文件")
+
+
+def test_cli_refusal_is_a_message_and_exit_status_1(tmp_path):
+    path = tmp_path / "b.geojson"
+    path.write_bytes(PNG)
+    done = subprocess.run([sys.executable, "manage.py", "import_layer", "buildings", str(path), "--no-progress"],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "GEOGOV_IMPORT_TMP": str(tmp_path / "imports")})
+    assert done.returncode == 1
+    assert "无法识别的二进制文件 / unrecognised binary file" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_csv_named_gpkg(tmp_path):
