@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from iot.models import Notification
-from layers.api.serializers import ResidentListSerializer
+from layers.api.serializers import ResidentListSerializer, WorkerSerializer
 from layers.models.people import Resident
 
 
@@ -29,12 +29,6 @@ class ResponderResidentSerializer(ResidentListSerializer):
         model = Resident
         fields = ("id", "name", "sex", "age", "care_tags", "household_code", "building_code", "unit", "floor",
                   "room", "id_number_masked", "phone_masked")
-
-
-class WorkerSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    phone = serializers.CharField()
-    kind = serializers.CharField()
 
 
 class RespondersSerializer(serializers.Serializer):
