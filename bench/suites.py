@@ -29,4 +29,6 @@ class Suite:
 SUITES = {suite.name: suite for suite in (
     Suite("tiles", "map tiles: endpoint, stored SQL, MVT vs GeoJSON, caching, aggregation, drill-down",
           "bench.maptiles"),
+    Suite("figures", "case figures of the city (3,000,000 cases), a county and a town: seconds and query plans",
+          "bench.casefigures"),
 )}

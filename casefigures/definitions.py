@@ -94,4 +94,6 @@ DIMENSIONS: dict[str, tuple[Promise, str, dict]] = {
 
 # Bound parameters every figures query shares, besides area and period.
 SQL_SETS = {"due": list(DUE), "resolved": list(RESOLVED), "clocked": list(CLOCKED_STATUSES), "dispute": DISPUTE,
-            "followed_up": list(FOLLOWED_UP), "satisfied": list(SATISFIED), "metres": REPEAT_METRES}
+            "followed_up": list(FOLLOWED_UP), "satisfied": list(SATISFIED), "metres": REPEAT_METRES,
+            # repeats.sql bins points into cells this wide (Mercator units): diagonal 0.94 × metres
+            "cell": REPEAT_METRES / 1.5}

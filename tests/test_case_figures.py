@@ -265,3 +265,19 @@ def test_service_takes_dates_and_a_fixed_now(district, cases):
     assert data["total"]["counts"]["overdue"]["value"] == 0
     assert service.figures(district.users["admin"], COUNTY, dt.date(2026, 3, 1), dt.date(2026, 3, 31),
                            now=bj(3, 13))["total"]["counts"]["overdue"]["value"] == 1
+
+
+def test_repeats_within_50_metres_on_the_ground_not_55(api, district, cases):
+    """Two cases 45 m apart (north–south, 1° of latitude ≈ 111,195 m) are repeats; two 55 m apart are not."""
+    def case(code: str, lon: float, lat: float) -> None:
+        Incident.objects.create(code=code, title="x", category="公共设施/井盖破损", source="web", status="reported",
+                                location=Point(lon, lat, srid=4326), grid=district.grid21, reported_at=bj(5, 6))
+
+    case("SJF45A", 114.28, 30.08)
+    case("SJF45B", 114.28, 30.08 + 45 / 111_195)
+    case("SJF55A", 114.32, 30.08)
+    case("SJF55B", 114.32, 30.08 + 55 / 111_195)
+    may = {"start": "2026-05-01", "end": "2026-05-31"}
+    repeat = figures(api, area=TOWN2, **may)["total"]["counts"]["repeat"]
+    assert repeat["value"] == 2
+    assert sorted(i["code"] for i in api("admin").get(repeat["cases"]).json()["results"]) == ["SJF45A", "SJF45B"]
