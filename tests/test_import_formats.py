@@ -147,6 +147,28 @@ def test_gbk_dbf_language_driver_byte(tmp_path):
     assert_two_buildings(run(shp))
 
 
+@pytest.mark.parametrize("cpg", [True, False])
+def test_gb18030_dbf_with_characters_beyond_gbk(tmp_path, cpg):
+    """Names with characters GBK lacks (䶮 U+4DAE, 𠀀 U+20000): GB18030 bytes, read as GB18030 with or without .cpg."""
+    names = ["刘䶮故居", "𠀀字楼"]
+    shp = write_shapefile(tmp_path / "shp", frame(名称=names), encoding="GB18030")
+    assert "䶮".encode("gb18030") in shp.with_suffix(".dbf").read_bytes()
+    if not cpg:
+        shp.with_suffix(".cpg").unlink()
+    report = run(zip_folder(shp.parent, tmp_path / "b.zip"))
+    assert report.inserted == 2
+    assert dict(Building.objects.values_list("code", "name")) == {"A1": names[0], "A2": names[1]}
+
+
+def test_utf8_dbf_without_cpg_detected(tmp_path):
+    shp = write_shapefile(tmp_path / "shp", frame())
+    shp.with_suffix(".cpg").unlink()
+    data = bytearray(shp.with_suffix(".dbf").read_bytes())
+    data[29] = 0
+    shp.with_suffix(".dbf").write_bytes(bytes(data))
+    assert_two_buildings(run(zip_folder(shp.parent, tmp_path / "b.zip")))
+
+
 def test_geopackage_one_layer(tmp_path):
     path = tmp_path / "b.gpkg"
     pyogrio.write_dataframe(frame(), path, layer="楼栋")
