@@ -227,6 +227,35 @@ def test_zip_with_symlink_member(tmp_path):
     refused(path, "压缩包含有符号链接：b.dbf")
 
 
+def test_zip_with_too_many_members(tmp_path):
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("b.shp", b"x")
+        for i in range(1000):
+            archive.writestr(f"f{i}.txt", b"")
+    refused(path, "压缩包内文件过多（1001 个，上限 1000）")
+
+
+def test_encrypted_zip(tmp_path):
+    path = shapefile_zip(tmp_path)
+    data = bytearray(path.read_bytes())
+    position = data.find(b"PK\x01\x02")
+    while position != -1:  # set the "encrypted" flag bit on every member, central directory and local header
+        local = int.from_bytes(data[position + 42:position + 46], "little")
+        data[position + 8] |= 1
+        data[local + 6] |= 1
+        position = data.find(b"PK\x01\x02", position + 4)
+    path.write_bytes(bytes(data))
+    refused(path, "压缩包已加密")
+
+
+def test_zip_with_a_name_twice(tmp_path):
+    path = shapefile_zip(tmp_path)
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("b.dbf", b"second")
+    refused(path, "压缩包内文件重名：b.dbf")
+
+
 def test_zip_without_a_shapefile(tmp_path):
     path = tmp_path / "b.zip"
     with zipfile.ZipFile(path, "w") as archive:
