@@ -281,3 +281,26 @@ def test_repeats_within_50_metres_on_the_ground_not_55(api, district, cases):
     repeat = figures(api, area=TOWN2, **may)["total"]["counts"]["repeat"]
     assert repeat["value"] == 2
     assert sorted(i["code"] for i in api("admin").get(repeat["cases"]).json()["results"]) == ["SJF45A", "SJF45B"]
+
+
+def test_bench_suite_on_the_district_checks_its_figures_and_keeps_the_plans(cases, tmp_path):
+    import json
+
+    from bench.report import write_json
+    from bench.runner import run_suite
+    from bench.suites import SuiteOptions
+
+    rows, payload = run_suite("figures", SuiteOptions(repeats=1))
+    figure_rows = [r for r in rows if r.measurement == "figures"]
+    # the newest case (I, 1 April) ends both periods: a year holds all 12, 30 days (3 March – 1 April) 10
+    assert [(r.layer, r.gate_ok) for r in figure_rows] == [
+        ("city, 365 days", True), ("city, 30 days", True), (f"county {COUNTY}, 365 days", True),
+        (f"county {COUNTY}, 30 days", True), (f"town {TOWN1}, 365 days", True), (f"town {TOWN1}, 30 days", True)]
+    assert figure_rows[0].note.startswith("2025-04-02..2026-04-01: total 12, ORM 12, children 12")
+    assert figure_rows[1].note.startswith("2026-03-03..2026-04-01: total 10, ORM 10, children 10")
+    plans = [r for r in rows if r.measurement == "figures plan"]
+    assert len(plans) == 3 * len(figure_rows)
+    write_json(tmp_path / "figures.json", payload)
+    saved = json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["rows"]
+    assert all(row["plan"][0]["Plan"]["Node Type"] for row in saved if row["measurement"] == "figures plan")
+    assert all("shared hit" in row["note"] for row in saved if row["measurement"] == "figures plan")

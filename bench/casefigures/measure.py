@@ -104,7 +104,7 @@ def run(case: Case, repeats: int) -> list[Row]:
     params = service.sql_params(area, areas.child_length(area, None), period, timezone.now())
     seconds = result.ms / 1000
     total = data["total"]
-    note = (f"{start}..{end}: {checked}; {len(data['children'])} {data['group_by']}s; "
+    note = (f"{start}..{end}: {checked}; {len(data['children'])} areas by {data['group_by']}; "
             f"resolved {total['rates']['resolution_rate']['value']}, on time {total['rates']['on_time_rate']['value']}"
             f", disputes {total['rates']['dispute_rate']['value']}, p90 {total['handling']['p90_hours']} h, "
             f"overdue {total['counts']['overdue']['value']:,}, repeat {total['counts']['repeat']['value']:,}")
