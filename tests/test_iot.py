@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from io import StringIO
 
 import pytest
@@ -500,3 +501,57 @@ def test_device_answers_follow_the_requested_language(district: District):
     headers = {**signing.signed_headers("SMK-B1", secret, b"[]"), "Accept-Language": "en"}
     response = Client().post("/iot/v1/events", data=b"[]", content_type="application/json", headers=headers)
     assert response.json() == {"detail": "Body must be a UTF-8 JSON object", "field": "body"}
+
+
+# ---- concurrency: real parallel requests on their own connections ------------------------------------------
+
+
+def in_parallel(*requests) -> list:
+    """Run each zero-argument callable in its own thread (its own database connection), started together."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def run(index: int, request) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = request()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_alarms_at_once_from_one_device_open_one_case(transactional_db, district: District):
+    sensor, secret = device(district)
+    responses = in_parallel(*[lambda: send("SMK-B1", secret, {"kind": "alarm"})] * 3)
+    assert sorted(r.status_code for r in responses) == [200, 200, 201]
+    assert Incident.objects.count() == 1 and AlarmCase.objects.get().repeats == 2
+    assert Notification.objects.count() == 1
+
+
+def test_the_same_nonce_twice_at_once_is_accepted_once(transactional_db, district: District):
+    sensor, secret = device(district)
+    at = timezone.now()
+    responses = in_parallel(*[lambda: send("SMK-B1", secret, {"kind": "alarm"}, at=at, nonce="race-nonce-1")] * 2)
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    assert Incident.objects.count() == 1 and Nonce.objects.count() == 1
+
+
+def test_the_admin_lists_device_keys_without_their_salts(district: District):
+    sensor, secret = device(district)
+    client = Client()
+    client.force_login(district.users["admin"])
+    page = client.get("/admin/iot/devicekey/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    key = DeviceKey.objects.get()
+    assert key.fingerprint in html and key.salt not in html and secret not in html
+    change = client.get(f"/admin/iot/devicekey/{key.pk}/change/").content.decode()
+    assert key.fingerprint in change and key.salt not in change
+    assert client.get("/admin/iot/alarmcase/").status_code == 200
+    assert client.get("/admin/iot/notification/").status_code == 200
