@@ -8,6 +8,8 @@ from pathlib import Path
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +20,10 @@ from casefigures.export import write_workbook
 from geo_governance.errors import GeoGovError, json_errors
 
 PARAMS = ("area", "start", "end", "group_by")
+PARAM_DOCS = {"area": "division or grid code (default: your area)",
+              "start": "YYYY-MM-DD, first day reported (default: 29 days before end)",
+              "end": "YYYY-MM-DD, last day reported (default: today)",
+              "group_by": "county, town, village or grid (default: the next level down)"}
 
 
 def asked(request: HttpRequest) -> dict:
@@ -26,6 +32,8 @@ def asked(request: HttpRequest) -> dict:
     return {names.get(p, p): request.GET.get(p) or None for p in PARAMS}
 
 
+@extend_schema(parameters=[OpenApiParameter(p, str, description=d) for p, d in PARAM_DOCS.items()],
+               responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def figures_api(request: Request) -> Response:
     """Figures of ?area= (default: yours) and its children for cases reported from ?start= to ?end= (dates)."""
