@@ -161,5 +161,9 @@ def close_case(case: AlarmCase, outcome: str, *, user, at: dt.datetime | None = 
                                       data={"outcome": outcome, **({"reason": reason} if reason else {})})
     AlarmCase.objects.filter(pk=case.pk).update(closed_at=at, outcome=outcome)
     Sensor.objects.filter(pk=case.sensor_id, status=SensorStatus.ALARM).update(status=SensorStatus.ONLINE)
+    paged = get_user_model().objects.filter(iot_notifications__incident_id=incident.pk,
+                                            iot_notifications__kind="alarm").distinct()
+    notify(list(paged), "alarm_closed", f"【已解除】{incident.title}"[:200], f"{incident.code} {note}",
+           sensor_id=case.sensor_id, incident_id=incident.pk)
     case.refresh_from_db()
     return case

@@ -343,6 +343,10 @@ def test_a_false_alarm_is_closed_by_an_operator_with_a_reason_or_by_the_device_b
     assert (entry.user.username, entry.note, entry.data) == ("worker11", "误报：厨房油烟",
                                                              {"outcome": "false", "reason": "厨房油烟"})
     assert api("worker11").post(url, {"reason": "again"}, format="json").status_code == 400
+    # whoever was paged is told the alarm is over
+    assert list(Notification.objects.order_by("id").values_list("user__username", "kind", "body")) == [
+        ("worker11", "alarm", Notification.objects.get(kind="alarm").body),
+        ("worker11", "alarm_closed", f"{Incident.objects.get(pk=incident_id).code} 误报：厨房油烟")]
     # the device's own false_alarm closes a case nobody has taken up yet ...
     second = send("SMK-B1", secret, {"kind": "alarm"}).json()["incident"]
     assert send("SMK-B1", secret, {"kind": "false_alarm"}).json()["outcome"] == "false"
@@ -555,3 +559,19 @@ def test_the_admin_lists_device_keys_without_their_salts(district: District):
     assert key.fingerprint in change and key.salt not in change
     assert client.get("/admin/iot/alarmcase/").status_code == 200
     assert client.get("/admin/iot/notification/").status_code == 200
+
+
+def test_an_alarm_reaches_the_live_feed_as_the_sensor_in_alarm_and_the_new_case(transactional_db, district: District):
+    from live import stream
+
+    sensor, secret = device(district)
+    listening = stream.listen_connection()
+    try:
+        incident_id = send("SMK-B1", secret, {"kind": "alarm"}).json()["incident"]
+        messages = [json.loads(n.payload) for n in listening.notifies(timeout=15, stop_after=2)]
+    finally:
+        listening.close()
+    code = Incident.objects.get(pk=incident_id).code
+    assert sorted((m["kind"], m["code"], m["status"], m["building"], m["grid"]) for m in messages) == [
+        ("incident", code, "reported", "B1", district.grid11.code),
+        ("sensor", "SMK-B1", "alarm", "B1", district.grid11.code)]
