@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from geo_governance.errors import BadInput, Conflict, Forbidden, NotFound
 from incidents import calendar, sql
@@ -68,7 +69,7 @@ def clean_text(value, name: str, label: str, limit: int, *, required: bool) -> s
 
 def clean_channel(channel: str) -> str:
     if channel not in IncidentSource.values:
-        raise BadInput(_("未知渠道：%(c)s / unknown channel") % {"c": channel}, field="channel")
+        raise BadInput(_("未知渠道：%(c)s / unknown channel %(c)s") % {"c": channel}, field="channel")
     return channel
 
 
@@ -91,7 +92,7 @@ def clean_point(location: Point) -> Point:
     lon, lat = location.x, location.y
     if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
         raise BadInput(_("位置不在中国境内（经度 %(lon)s，纬度 %(lat)s），请检查经纬度是否填反 / "
-                         "the point is outside China: are longitude and latitude swapped?")
+                         "the point (%(lon)s, %(lat)s) is outside China: are longitude and latitude swapped?")
                        % {"lon": lon, "lat": lat}, field="location")
     return Point(lon, lat, srid=4326)
 
@@ -115,14 +116,14 @@ def resolve_location(location: Point | None, address: str | None, building_code:
     if building_code:
         point = building_point(Building.objects.filter(code=building_code.strip()))
         if point is None:
-            raise BadInput(_("楼栋编码不存在：%(c)s / no building with this code") % {"c": building_code},
+            raise BadInput(_("楼栋编码不存在：%(c)s / no building with the code %(c)s") % {"c": building_code},
                            field="building_code")
         return point
     if address and address.strip():
         point = building_point(Building.objects.filter(address=address.strip()))
         if point is None:
-            raise BadInput(_("找不到该地址的楼栋：%(a)s，请在地图上选点 / no building at this address: pick the "
-                             "point on the map") % {"a": address}, field="address")
+            raise BadInput(_("找不到该地址的楼栋：%(a)s，请在地图上选点 / no building at %(a)s: pick the point "
+                             "on the map") % {"a": address}, field="address")
         return point
     raise BadInput(_("请提供位置、楼栋编码或地址 / give a location, a building code or an address"), field="location")
 
@@ -159,8 +160,8 @@ def claim_key(client: str, key: str, digest: str) -> IdempotencyKey | None:
             return None
     earlier = IdempotencyKey.objects.select_related("incident").get(client=client, key=key)
     if earlier.fingerprint != digest:
-        raise Conflict(_("幂等键 %(k)s 已用于另一请求，内容不同 / this Idempotency-Key was used for a different "
-                         "request") % {"k": key}, field="idempotency_key")
+        raise Conflict(_("幂等键 %(k)s 已用于另一请求，内容不同 / the Idempotency-Key %(k)s was used for a "
+                         "different request") % {"k": key}, field="idempotency_key")
     return earlier
 
 
@@ -209,7 +210,7 @@ def register(channel: str, *, title: str, category: str, description: str = "", 
     category = clean_text(category, "category", _("类别"), MAX_CATEGORY, required=True)
     description = clean_text(description, "description", _("描述"), MAX_DESCRIPTION, required=False)
     reporter = clean_reporter(reporter)
-    key = clean_text(idempotency_key, "idempotency_key", _("幂等键"), MAX_KEY, required=False)
+    key = clean_text(idempotency_key, "idempotency_key", pgettext("intake", "幂等键"), MAX_KEY, required=False)
     if extra is not None and not isinstance(extra, dict):
         raise BadInput(_("附加数据须为对象 / extra must be an object"), field="extra")
     with transaction.atomic():

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, connections, transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from geo_governance import middleware
 from geo_governance.errors import BadInput, Conflict
@@ -88,7 +88,8 @@ def test_urgent_cases_get_one_working_day_and_codes_are_unique_and_increasing(di
     ({"title": "x" * 201}, "title", ("不能超过200个字符", "at most 200")),
     ({"location": Point(30.1, 114.07)}, "location", ("不在中国境内", "swapped")),
     ({"location": None, "building_code": "NOPE"}, "building_code", ("楼栋编码不存在", "no building")),
-    ({"location": None, "address": "不存在路9号"}, "address", ("找不到该地址", "no building at this address")),
+    ({"location": None, "address": "不存在路9号"}, "address",
+     ("找不到该地址的楼栋：不存在路9号", "no building at 不存在路9号")),
     ({"location": None}, "location", ("请提供位置", "give a location")),
     ({"reporter": {"email": "a@b"}}, "reporter", ("反映人只能包含", "only name and phone")),
     ({"reporter": {"phone": "call me"}}, "phone", ("电话号码格式不正确", "not valid")),
@@ -100,6 +101,16 @@ def test_bad_input_is_refused_in_chinese_and_english_and_nothing_is_written(dist
     assert caught.value.field == field
     assert all(word in caught.value.message for word in words), caught.value.message
     assert Incident.objects.count() == 0
+
+
+def test_messages_in_english_on_request(api, district: District):
+    client = api("worker11")
+    with translation.override("zh-hans"):  # the middleware's activation of English ends with the block
+        response = client.post("/api/incidents/intake/", {**CASE, "title": "", **IN_B1}, format="json",
+                               HTTP_ACCEPT_LANGUAGE="en")
+        page = client.get("/incidents/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert response.status_code == 400 and response.json() == {"detail": "Title is required (title)", "field": "title"}
+    assert "Grid worker report" in page and "Use my location" in page and "网格员上报" not in page
 
 
 def test_unknown_channel_is_refused(district):
@@ -335,6 +346,9 @@ def test_no_proposal_for_another_category_or_beyond_the_distance(api, district, 
 
 
 def test_no_proposal_against_a_closed_or_old_case(api, district, settings):
+    closed = intake.register("grid_worker", title="t", category="安全隐患", location=Point(114.12, 30.08)).incident
+    Incident.objects.filter(pk=closed.pk).update(status="resolved", closed_at=timezone.now())
+    assert intake.register("web", title="t", category="安全隐患", location=Point(114.12, 30.08)).duplicate_of is None
     older = intake.register("grid_worker", title="t", category="安全隐患", location=Point(IN_B1["lon"], IN_B1["lat"]))
     Incident.objects.filter(pk=older.incident.pk).update(reported_at=timezone.now() - dt.timedelta(hours=73))
     near = {"title": "t", "category": "安全隐患"}

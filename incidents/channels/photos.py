@@ -32,7 +32,8 @@ def store(upload) -> str:
     """Check and store one uploaded photo; returns its name (sha256.ext), the same for the same bytes."""
     limit = settings.GEOGOV_INTAKE_MAX_PHOTO_BYTES
     if upload.size > limit:
-        raise BadInput(_("照片不能超过 %(n)s 字节（约 %(mb)s MB） / a photo may be at most %(n)s bytes")
+        raise BadInput(_("照片不能超过 %(n)s 字节（约 %(mb)s MB） / a photo may be at most %(n)s bytes "
+                         "(about %(mb)s MB)")
                        % {"n": f"{limit:,}", "mb": round(limit / (1 << 20), 1)}, field="photo")
     data = upload.read()
     name = f"{hashlib.sha256(data).hexdigest()}.{photo_type(data[:16])}"

@@ -57,8 +57,8 @@ class DuplicateListView(ListAPIView):
     def get_queryset(self):
         status = self.request.query_params.get("status", DuplicateStatus.PROPOSED)
         if status not in DuplicateStatus.values:
-            raise BadInput(_("状态须为以下之一：%(v)s / unknown status") % {"v": "、".join(DuplicateStatus.values)},
-                           field="status")
+            raise BadInput(_("状态须为以下之一：%(v)s / status must be one of %(v)s")
+                           % {"v": ", ".join(DuplicateStatus.values)}, field="status")
         return intake.proposals_for(self.request.user).filter(status=status)
 
 

@@ -8,10 +8,6 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 
-def svc(text: str) -> Promise:
-    return pgettext_lazy("intake", text)
-
-
 @dataclass(frozen=True)
 class Service:
     code: str
@@ -23,20 +19,27 @@ class Service:
 
 
 SERVICES: dict[str, Service] = {s.code: s for s in (
-    Service("101", svc("安全隐患"), "安全隐患", svc("消防通道堵塞、电动车楼道充电等安全隐患"),
-            svc("安全"), "fire, safety"),
-    Service("201", svc("环境卫生"), "环境卫生", svc("垃圾堆积、污水、卫生死角"),
-            svc("环境"), "garbage, sanitation"),
-    Service("301", svc("井盖破损"), "公共设施/井盖破损", svc("井盖缺失或破损"),
-            svc("公共设施"), "manhole"),
-    Service("401", svc("违章搭建"), "城市管理/违章搭建", svc("违法建设、私搭乱建"),
-            svc("城市管理"), "illegal building"),
-    Service("402", svc("占道经营"), "城市管理/占道经营", svc("流动摊贩占道经营"),
-            svc("城市管理"), "street vendor"),
-    Service("501", svc("矛盾纠纷"), "矛盾纠纷", svc("邻里、物业等矛盾纠纷"),
-            svc("矛盾纠纷"), "dispute"),
-    Service("601", svc("民生服务"), "民生服务", svc("求助、咨询等民生诉求"),
-            svc("民生服务"), "assistance"),
+    Service("101", pgettext_lazy("intake", "安全隐患"), "安全隐患",
+            pgettext_lazy("intake", "消防通道堵塞、电动车楼道充电等安全隐患"),
+            pgettext_lazy("intake", "安全"), "fire, safety"),
+    Service("201", pgettext_lazy("intake", "环境卫生"), "环境卫生",
+            pgettext_lazy("intake", "垃圾堆积、污水、卫生死角"),
+            pgettext_lazy("intake", "环境"), "garbage, sanitation"),
+    Service("301", pgettext_lazy("intake", "井盖破损"), "公共设施/井盖破损",
+            pgettext_lazy("intake", "井盖缺失或破损"),
+            pgettext_lazy("intake", "公共设施"), "manhole"),
+    Service("401", pgettext_lazy("intake", "违章搭建"), "城市管理/违章搭建",
+            pgettext_lazy("intake", "违法建设、私搭乱建"),
+            pgettext_lazy("intake", "城市管理"), "illegal building"),
+    Service("402", pgettext_lazy("intake", "占道经营"), "城市管理/占道经营",
+            pgettext_lazy("intake", "流动摊贩占道经营"),
+            pgettext_lazy("intake", "城市管理"), "street vendor"),
+    Service("501", pgettext_lazy("intake", "矛盾纠纷"), "矛盾纠纷",
+            pgettext_lazy("intake", "邻里、物业等矛盾纠纷"),
+            pgettext_lazy("intake", "矛盾纠纷"), "dispute"),
+    Service("601", pgettext_lazy("intake", "民生服务"), "民生服务",
+            pgettext_lazy("intake", "求助、咨询等民生诉求"),
+            pgettext_lazy("intake", "民生服务"), "assistance"),
 )}
 BY_CATEGORY = {s.category: s for s in SERVICES.values()}
 

@@ -39,7 +39,7 @@ def spec_errors(view):
 def check_jurisdiction(request: HttpRequest) -> None:
     given = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
     if given and given != settings.GEOGOV_OPEN311_JURISDICTION:
-        raise NotFound(_("jurisdiction_id 不存在：%(j)s / jurisdiction_id not found") % {"j": given})
+        raise NotFound(_("jurisdiction_id 不存在：%(j)s / jurisdiction_id %(j)s not found") % {"j": given})
 
 
 def api_key(request: HttpRequest) -> str | None:
@@ -70,7 +70,7 @@ def service_list(request: HttpRequest) -> JsonResponse:
 def service_definition(request: HttpRequest, code: str) -> JsonResponse:
     client_of(request)
     if code not in SERVICES:
-        raise NotFound(_("service_code 不存在：%(c)s / service_code not found") % {"c": code})
+        raise NotFound(_("service_code 不存在：%(c)s / service_code %(c)s not found") % {"c": code})
     return json({"service_code": code, "attributes": []})
 
 
@@ -98,14 +98,14 @@ def request_list(request: HttpRequest) -> JsonResponse:
     cases = reqs.visible(client).filter(code__in=ids) if ids else reqs.filtered(
         reqs.visible(client), codes=[c for c in request.GET.get("service_code", "").split(",") if c],
         statuses=[s for s in request.GET.get("status", "").split(",") if s], start=start, end=end)
-    return json([reqs.as_json(case, request) for case in reqs.with_details(cases)[:reqs.MAX_RESULTS]])
+    return json([reqs.as_json(case, request) for case in reqs.with_details(cases)])
 
 
 @spec_errors
 def request_detail(request: HttpRequest, request_id: str) -> JsonResponse:
     cases = reqs.with_details(reqs.visible(client_of(request)).filter(code=request_id))
     if not cases:
-        raise NotFound(_("service_request_id 不存在：%(i)s / service_request_id not found") % {"i": request_id})
+        raise NotFound(_("service_request_id 不存在：%(i)s / service_request_id %(i)s not found") % {"i": request_id})
     return json([reqs.as_json(cases[0], request)])
 
 

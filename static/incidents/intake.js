@@ -11,7 +11,7 @@ function locate() {
   navigator.geolocation.getCurrentPosition((position) => {
     form.elements.lon.value = position.coords.longitude.toFixed(7);
     form.elements.lat.value = position.coords.latitude.toFixed(7);
-    where.textContent = form.dataset.located.replace("%(m)s", Math.round(position.coords.accuracy));
+    where.textContent = form.dataset.located.replace("{m}", Math.round(position.coords.accuracy));
   }, () => { where.textContent = form.dataset.noLocation; }, { enableHighAccuracy: true, timeout: 15000 });
 }
 
