@@ -77,14 +77,64 @@ XML_REFUSED = ("XML 文件含有 DOCTYPE/实体声明，出于安全原因拒绝
                "(external entities)")
 
 
-def refuse_xml_declarations(path: Path) -> None:
-    """Scan a whole XML file (in chunks) for DOCTYPE/ENTITY: a comment may push them past the sniffed head."""
-    overlap = b""
+XML_CHUNK = 1 << 20
+XML_CARRY = 32  # bytes carried into the next chunk, so that no tag or declaration is cut in two
+COORDS_OPEN, COORDS_CLOSE = b"<coordinates>", b"</coordinates>"
+
+
+@dataclass
+class _CoordinateRuns:
+    """Counts the tuples of each KML <coordinates> run as the bytes stream by; refuses one over the limit."""
+
+    limit: int
+    inside: bool = False
+    tuples: int = 0
+    runs: int = 0
+
+    def feed(self, data: bytes, end: int) -> int:
+        """Scan data[:end]; returns how far it got (the rest is carried into the next chunk)."""
+        pos = 0
+        while pos < end:
+            if not self.inside:
+                start = data.find(COORDS_OPEN, pos)
+                if not 0 <= start < end:
+                    return end
+                self.inside, self.tuples, self.runs, pos = True, 0, self.runs + 1, start + len(COORDS_OPEN)
+                continue
+            close = data.find(COORDS_CLOSE, pos)
+            closed = 0 <= close < end
+            if closed:
+                stop = close
+            else:  # up to the last whitespace before the chunk end, so that no tuple is cut in two
+                cut = max(data.rfind(ws, pos, end) for ws in (b" ", b"\n", b"\t", b"\r"))
+                if cut < pos and end - pos < XML_CHUNK:
+                    return pos  # a tuple still being read: wait for the next chunk
+                stop = cut + 1 if cut >= pos else end  # no whitespace in a whole chunk: one giant token
+            self.tuples += len(data[pos:stop].split())
+            if self.tuples > self.limit:
+                raise BadInput(f"KML 第 {self.runs} 个坐标串超过 {self.limit:,} 个顶点，超过导入上限 / KML coordinates "
+                               f"list {self.runs} holds more than {self.limit:,} vertices", field="file")
+            if not closed:
+                return stop
+            self.inside, pos = False, close + len(COORDS_CLOSE)
+        return pos
+
+
+def refuse_xml_declarations(path: Path, max_vertices: int | None = None) -> None:
+    """One pass over a whole XML file: refuse DOCTYPE/ENTITY declarations (a comment may push them past the
+    sniffed head) and, given a vertex limit (KML), a <coordinates> list over it, before a DOM parser builds it."""
+    runs = _CoordinateRuns(max_vertices) if max_vertices else None
+    carry = b""
     with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            if XML_DECLARATIONS.search(overlap + chunk):
+        while True:
+            chunk = handle.read(XML_CHUNK)
+            data = carry + chunk
+            if XML_DECLARATIONS.search(data):
                 raise BadInput(XML_REFUSED, field="file")
-            overlap = chunk[-16:]
+            end = len(data) if not chunk else max(0, len(data) - XML_CARRY)
+            carry = data[runs.feed(data, end) if runs else end:]
+            if not chunk:
+                return
 
 
 def _xml_kind(head: bytes) -> str | None:
@@ -372,7 +422,7 @@ def _the_layer(path: Path, options: ReadOptions, label: str) -> str | None:
 
 def kml_source(path: Path, options: ReadOptions) -> VectorSource:
     path = _single_member(path, options, ".kml")
-    refuse_xml_declarations(path)  # the whole document, unpacked from a KMZ too
+    refuse_xml_declarations(path, options.max_vertices)  # the whole document, unpacked from a KMZ too
     return VectorSource(path, options, layer=_the_layer(path, options, "KML"))
 
 

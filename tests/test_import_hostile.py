@@ -316,6 +316,35 @@ def test_ten_million_vertex_polygon(tmp_path):
     assert growth_mb < 1024  # GDAL stops at its object cap: measured ~590 MB peak growth at the 200 MB cap
 
 
+def test_ten_million_vertex_kml_polygon_refused_while_scanning(tmp_path, monkeypatch):
+    path = tmp_path / "big.kml"
+    with open(path, "w") as handle:
+        handle.write('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark>'
+                     "<Polygon><outerBoundaryIs><LinearRing><coordinates>\n")
+        block = "114.1,30.1 " * 100_000
+        for _ in range(100):
+            handle.write(block)
+        handle.write("</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>")
+    monkeypatch.setattr(pyogrio, "read_info", lambda *a, **k: pytest.fail("GDAL opened the file"))
+    refused(path, "KML 第 1 个坐标串超过 500,000 个顶点")
+
+
+def test_kml_coordinate_runs_counted_across_chunks():
+    """Tags cut by a chunk end and many runs: each run is counted on its own and exactly enough."""
+    from importers import formats
+
+    runs = formats._CoordinateRuns(limit=3)
+    text = (b"<a>" + b"<coordinates>1,2 3,4 5,6</coordinates>" * 3) * 1000
+    carry, step = b"", 7  # chunks of 7 bytes (less than a tag) exercise every cut
+    for start in range(0, len(text), step):
+        data = carry + text[start:start + step]
+        carry = data[runs.feed(data, max(0, len(data) - formats.XML_CARRY)):]
+    runs.feed(carry, len(carry))
+    assert runs.runs == 3000
+    with pytest.raises(BadInput, match="KML 第 1 个坐标串超过 2 个顶点"):
+        formats._CoordinateRuns(limit=2).feed(b"<coordinates>1,2 3,4 5,6</coordinates>", 40)
+
+
 def test_polygon_over_the_vertex_limit_rejected_per_row(tmp_path, settings):
     """Where the reader cannot measure a feature before building it (here a CSV's WKT), the row is rejected."""
     settings.GEOGOV_IMPORT_MAX_VERTICES = 1000
