@@ -31,4 +31,6 @@ SUITES = {suite.name: suite for suite in (
           "bench.maptiles"),
     Suite("figures", "case figures of the city (3,000,000 cases), a county and a town: seconds and query plans",
           "bench.casefigures"),
+    Suite("imports", "imports: our importer vs ogr2ogr vs LayerMapping (200k buildings), 1M residents CSV/XLSX",
+          "bench.imports"),
 )}

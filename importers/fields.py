@@ -38,19 +38,37 @@ def cell_text(value) -> str | None:
     return None if text.lower() in BLANKS else text
 
 
+MEMO_CELLS = 10_000  # distinct cells _each remembers per column (codes and ID numbers never repeat)
+
+
 def _each(raw: np.ndarray, convert: Callable[[str], object]) -> Parsed:
     """Apply convert to every non-blank cell; a ValueError's message becomes that cell's reason."""
     values = np.empty(len(raw), dtype=object)
     reasons = np.empty(len(raw), dtype=object)
+    seen: dict = {}  # (type, cell) → (value, reason): columns repeat most of their values (floors, use …)
     for i, cell in enumerate(raw.tolist()):
-        text = cell_text(cell)
-        if text is None:
-            continue
+        key = (type(cell), cell)
         try:
-            values[i] = convert(text)
-        except ValueError as exc:
-            reasons[i] = str(exc)
+            value, reason = seen[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable cell, converted every time
+            value, reason = _convert(cell, convert)
+            if len(seen) < MEMO_CELLS and not isinstance(value, list):  # lists (tags) are not shared
+                try:
+                    seen[key] = value, reason
+                except TypeError:
+                    pass
+        values[i], reasons[i] = value, reason
     return values, reasons
+
+
+def _convert(cell, convert: Callable[[str], object]) -> tuple[object, str | None]:
+    text = cell_text(cell)
+    if text is None:
+        return None, None
+    try:
+        return convert(text), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def text(max_length: int) -> Parser:

@@ -1,0 +1,113 @@
+"""The measurements: each contender timed into an empty target, then the gates and the table rows."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.imports import gates, layermapping, ogr, ours, residents, scratch
+from bench.imports.source import Inputs
+from bench.report import Goal, Row, Stats
+
+VS_OGR = Goal(">=", 0.7)
+VS_LAYERMAPPING = Goal(">=", 50)
+OURS_SNAPSHOT = "bench_ours_buildings"  # our full result, kept while LayerMapping writes into layers_building
+OURS_SAMPLE = "bench_ours_sample"  # our rows for the codes LayerMapping wrote
+LM_SNAPSHOT = "bench_lm_buildings"
+TARGET = ("layers_building: its constraints (code unique, valid footprint, floors range), generated EPSG:3857 "
+          "column, 2 GiST + 2 trigram GIN indexes, change trigger; validated, grids and villages assigned")
+
+
+@dataclass
+class ImportRow(Row):
+    """A table row with the import figures the JSON keeps as numbers."""
+
+    ours_rows_per_s: float | None = None
+    reference_rows_per_s: float | None = None
+    peak_rss_mb: float | None = None
+    rows_in: int | None = None
+
+
+def _stats(seconds: list[float]) -> Stats:
+    return Stats.of([s * 1000 for s in seconds])
+
+
+def _repeat(run: Callable[[], float], repeats: int, say: Callable[[str], None], label: str) -> list[float]:
+    times = []
+    for i in range(max(1, repeats)):
+        times.append(run())
+        say(f"  {label} run {i + 1}: {times[-1]:.1f} s")
+    return times
+
+
+def run(inputs: Inputs, repeats: int, say: Callable[[str], None]) -> list[Row]:
+    n, k = inputs.count, inputs.sample_count
+    with scratch.using():
+        say(f"ogr2ogr: {n:,} buildings …")
+        ogr_s = _repeat(lambda: ogr.load(inputs.buildings), repeats, say, "ogr2ogr")
+
+        def ours_run() -> float:
+            scratch.empty()
+            result = ours.load("buildings", inputs.buildings)
+            runs.append(result)
+            return result.seconds
+
+        runs: list[ours.Run] = []
+        say(f"our importer: {n:,} buildings …")
+        ours_s = _repeat(ours_run, repeats, say, "ours")
+        versus_ogr = gates.compare("layers_building", scratch.OGR_TABLE)
+        gates.snapshot(OURS_SNAPSHOT)
+        say(f"LayerMapping: {k:,}-feature sample …")
+
+        def lm_run() -> float:
+            scratch.empty()
+            return layermapping.load(inputs.sample)
+
+        lm_s = _repeat(lm_run, 1, say, "LayerMapping")
+        gates.snapshot(LM_SNAPSHOT)
+        gates.snapshot(OURS_SAMPLE, source=OURS_SNAPSHOT, codes_from=LM_SNAPSHOT)
+        versus_lm = gates.compare(LM_SNAPSHOT, OURS_SAMPLE)
+        scratch.empty()
+    ours_rps, ogr_rps, lm_rps = n / statistics.median(ours_s), n / statistics.median(ogr_s), k / statistics.median(lm_s)
+    last = runs[-1]
+    gate_ours = versus_ogr.ok and last.report["rejected"] == 0 and last.report["inserted"] == n
+    return [
+        ImportRow("imports vs ogr2ogr", "buildings gpkg", f"{n // 1000}k", _stats(ours_s), _stats(ogr_s),
+                  ours_rps / ogr_rps, VS_OGR, gate_ok=gate_ours, ours_rows_per_s=ours_rps, reference_rows_per_s=ogr_rps,
+                  peak_rss_mb=last.peak_rss_mb, rows_in=n,
+                  note=f"ours {ours_rps:,.0f} rows/s, ogr2ogr {ogr_rps:,.0f} rows/s; "
+                       f"peak RSS {last.peak_rss_mb:,.0f} MB; {versus_ogr.describe()}; "
+                       f"{last.report['assigned']:,} assigned to grids; target {TARGET}"),
+        ImportRow("imports vs LayerMapping", "buildings gpkg", f"{k // 1000}k", _stats(ours_s), _stats(lm_s),
+                  ours_rps / lm_rps, VS_LAYERMAPPING, gate_ok=versus_lm.ok,
+                  ours_rows_per_s=ours_rps, reference_rows_per_s=lm_rps, rows_in=k,
+                  note=f"LayerMapping on a {k:,}-feature sample (first features): {lm_rps:,.0f} rows/s (ours on "
+                       f"all {n:,}); {versus_lm.describe()}"),
+    ]
+
+
+def residents_rows(inputs: Inputs, files: tuple[Path, Path], say: Callable[[str], None]) -> list[Row]:
+    """Buildings (ours, once, untimed), households in SQL, then each residents file into an empty table."""
+    with scratch.using():
+        scratch.empty()
+    say("residents: buildings and households first …")
+    ours.load("buildings", inputs.buildings)
+    with scratch.using():
+        households = residents.create_households()
+    rows: list[Row] = []
+    for path in files:
+        with scratch.using():
+            scratch.empty("layers_resident")
+        say(f"our importer: residents from {path.name} …")
+        result = ours.load("residents", path)
+        report = result.report
+        rps = report["read"] / result.seconds
+        ok = report["rejected"] == 0 and report["inserted"] == report["read"]
+        rows.append(ImportRow("imports residents", path.suffix.lstrip(".").upper(), f"{report['read'] // 1000}k",
+                              _stats([result.seconds]), None, None, None, gate_ok=ok, ours_rows_per_s=rps,
+                              peak_rss_mb=result.peak_rss_mb, rows_in=report["read"],
+                              note=f"{rps:,.0f} rows/s; {report['inserted']:,} inserted, {report['rejected']:,} "
+                                   f"rejected; into {households:,} households; peak RSS {result.peak_rss_mb:,.0f} MB"))
+    return rows
