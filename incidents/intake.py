@@ -12,6 +12,7 @@ only after ``register`` returns, i.e. after the commit: an acknowledged case is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -51,7 +52,8 @@ class IntakeResult:
     created: bool
     duplicate_of: Incident | None
     held: bool = False
-    response: dict | None = None  # what the channel rendered inside the transaction (replayed on a retry)
+    response: dict | list | None = None  # what the channel rendered inside the transaction (replayed on a retry)
+    proposal: Duplicate | None = None    # the duplicate proposal made for this case
 
 
 # ---- validation ---------------------------------------------------------------------------------------
@@ -202,7 +204,7 @@ def register(channel: str, *, title: str, category: str, description: str = "", 
              address: str | None = None, building_code: str | None = None, reporter: dict | None = None,
              user=None, idempotency_key: str | None = None, urgent: bool = False, extra: dict | None = None,
              client: str | None = None, api_client=None,
-             render: Callable[[Incident], dict] | None = None) -> IntakeResult:
+             render: Callable[[IntakeResult], dict | list] | None = None) -> IntakeResult:
     """Register one case from any channel (see the module docstring); ``client`` scopes the idempotency key
     when there is no user (``api:<id>``, ``iot:<device>``); ``render`` builds the response stored with the key."""
     channel = clean_channel(channel)
@@ -240,14 +242,17 @@ def register(channel: str, *, title: str, category: str, description: str = "", 
         IncidentTransition.objects.create(incident=incident, action="report", from_status="",
                                           to_status=IncidentStatus.REPORTED, user=user, at=now, data=data)
         duplicate = find_duplicate(incident)
-        if duplicate is not None:
-            Duplicate.objects.create(incident=incident, original=duplicate[0], distance_m=duplicate[1])
-        response = render(incident) if render else None
+        proposal = duplicate and Duplicate.objects.create(incident=incident, original=duplicate[0],
+                                                          distance_m=duplicate[1])
+        # one read of what the writes made (generated columns, database defaults, grid and building)
+        incident = Incident.objects.select_related("grid", "building").get(pk=incident.pk)
+        result = IntakeResult(incident, True, duplicate and duplicate[0], held, None, proposal or None)
+        if render:
+            result = dataclasses.replace(result, response=render(result))
         if key:
             IdempotencyKey.objects.filter(client=client_of(user, client), key=key).update(
-                incident=incident, response=response)
-    incident.refresh_from_db()
-    return IntakeResult(incident, True, duplicate[0] if duplicate else None, held, response)
+                incident=incident, response=result.response)
+    return result
 
 
 def replay(earlier: IdempotencyKey) -> IntakeResult:
@@ -255,7 +260,8 @@ def replay(earlier: IdempotencyKey) -> IntakeResult:
     incident = earlier.incident
     proposal = Duplicate.objects.filter(incident=incident).select_related("original").first()
     return IntakeResult(incident, False, proposal.original if proposal else None,
-                        Hold.objects.filter(incident=incident, placed_at__isnull=True).exists(), earlier.response)
+                        Hold.objects.filter(incident=incident, placed_at__isnull=True).exists(), earlier.response,
+                        proposal)
 
 
 # ---- held cases: listed for county operators and admins, placed by hand ------------------------------------------

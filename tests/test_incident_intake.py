@@ -400,7 +400,7 @@ def test_the_same_key_from_two_connections_at_once_makes_one_case():
 
     build_district()
     args = {"title": "t", "category": "安全隐患", "location": Point(114.07, 30.1), "client": "hotline:7",
-            "idempotency_key": "same", "render": lambda incident: {"code": incident.code}}
+            "idempotency_key": "same", "render": lambda result: {"code": result.incident.code}}
     first_done, release, results = threading.Event(), threading.Event(), {}
 
     def first() -> None:

@@ -68,7 +68,7 @@ class IntakeView(APIView):
             location=point_of(data), address=data.get("address"), building_code=data.get("building_code"),
             reporter=reporter_of(data), user=request.user, urgent=data.get("urgent") in TRUE,
             idempotency_key=request.headers.get("Idempotency-Key"), extra={"photos": names} if names else None,
-            render=render.case)
+            render=render.intake_result)
         headers = {} if result.created else {"Idempotent-Replayed": "true"}
         return Response(result.response, status=201, headers=headers)
 

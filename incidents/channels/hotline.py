@@ -60,7 +60,7 @@ def file_case(request: HttpRequest) -> JsonResponse:
         location=hotline_point(body), address=body.get("address"), building_code=body.get("building_code"),
         reporter=body.get("caller"), urgent=bool(body.get("urgent")), idempotency_key=key or None,
         extra={"case_no": case_no} if case_no else None, client=f"api:{client.pk}", api_client=client,
-        render=lambda incident: {**status_of(incident), "held": incident.grid_id is None})
+        render=lambda result: {**status_of(result.incident), "held": result.held})
     return JsonResponse(result.response, status=201, headers={} if result.created else {"Idempotent-Replayed": "true"})
 
 

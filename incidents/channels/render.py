@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from incidents.intake import IntakeResult
 from incidents.models import Duplicate, Hold, Reporter
 from incidents.serializers import IncidentSerializer
 from layers.idnumber import mask_phone
@@ -14,13 +15,22 @@ def reporters(incident: Incident) -> list[dict]:
             for r in Reporter.objects.filter(incident=incident).order_by("at", "id")]
 
 
-def case(incident: Incident) -> dict:
-    """The JSON body of a case created by intake (stored with its idempotency key, so it must be plain JSON)."""
-    incident.refresh_from_db()
-    proposal = Duplicate.objects.filter(incident=incident).select_related("original").first()
+def case(incident: Incident, *, held: bool | None = None, proposal: Duplicate | None = None,
+         known: bool = False) -> dict:
+    """The JSON body of a case (plain JSON: it is stored with the idempotency key). ``known``: held and proposal
+    are given (right after intake), else they are read."""
+    if not known:
+        incident = Incident.objects.select_related("grid", "building").get(pk=incident.pk)
+        held = Hold.objects.filter(incident=incident, placed_at__isnull=True).exists()
+        proposal = Duplicate.objects.filter(incident=incident).select_related("original").first()
     return {**IncidentSerializer(incident).data,
             "building_code": incident.building.code if incident.building_id else None,
-            "held": Hold.objects.filter(incident=incident, placed_at__isnull=True).exists(),
+            "held": held,
             "duplicate_of": proposal and {"id": proposal.original_id, "code": proposal.original.code,
                                           "proposal": proposal.pk, "distance_m": round(proposal.distance_m, 1)},
             "reporters": reporters(incident)}
+
+
+def intake_result(result: IntakeResult) -> dict:
+    """``render`` for intake.register: the new case without reading again what intake just wrote."""
+    return case(result.incident, held=result.held, proposal=result.proposal, known=True)

@@ -121,7 +121,7 @@ def create_request(request: HttpRequest) -> JsonResponse:
         reporter={"name": " ".join(filter(None, (form.get("first_name"), form.get("last_name")))),
                   "phone": form.get("phone", "")},
         idempotency_key=request.headers.get("Idempotency-Key"), client=f"api:{client.pk}", api_client=client,
-        extra=reqs.extra_of(form), render=lambda incident: [{"service_request_id": incident.code,
+        extra=reqs.extra_of(form), render=lambda result: [{"service_request_id": result.incident.code,
                                                              "service_notice": "", "account_id": None}])
     return json(result.response, status=201)
 
