@@ -23,11 +23,26 @@ from iot.models import AlarmCase, AlarmKind, Notification, Outcome
 from layers.models.access import Role
 from layers.models.incidents import OPEN_STATUSES, Incident, IncidentSource, IncidentStatus
 from layers.models.people import CareTag, Resident
-from layers.models.sensors import Sensor, SensorEvent, SensorEventKind, SensorStatus
+from layers.models.sensors import Sensor, SensorEvent, SensorEventKind, SensorKind, SensorStatus
 from live.alarms import ALARM_CATEGORY
 
-# Stored case data (not UI text) is Chinese, like the rest of the incident data.
-TITLES = {AlarmKind.ALARM: "【紧急】烟感告警", AlarmKind.TEST: "【测试】烟感测试告警"}
+
+@dataclass(frozen=True)
+class CaseText:
+    """What an alarm of one kind of device is called in its case (stored data: Chinese, like all case data)."""
+
+    category: str
+    name: str
+    what: str
+
+
+CASE_TEXTS = {
+    SensorKind.SMOKE: CaseText(ALARM_CATEGORY, "烟感告警", "报告烟雾浓度超限"),
+    SensorKind.GAS: CaseText("消防安全/燃气泄漏告警", "燃气告警", "报告可燃气体浓度超限"),
+    SensorKind.DOOR: CaseText("治安防控/门磁告警", "门磁告警", "报告门窗异常开启"),
+    SensorKind.CAMERA: CaseText("治安防控/视频告警", "视频告警", "报告画面异常"),
+}
+TITLE_PREFIX = {AlarmKind.ALARM: "【紧急】", AlarmKind.TEST: "【测试】"}
 # Who needs help first when a building is on fire: the care tags listed for the responders.
 VULNERABLE = (CareTag.ELDERLY_ALONE, CareTag.DISABLED)
 VULNERABLE_LABELS = {CareTag.ELDERLY_ALONE: "独居老人", CareTag.DISABLED: "残疾人"}
@@ -71,7 +86,7 @@ def vulnerable_counts(building_id: int | None) -> dict[str, int]:
 
 def describe(sensor: Sensor, counts: dict[str, int]) -> str:
     people = "、".join(f"{VULNERABLE_LABELS[CareTag(tag)]}{n}人" for tag, n in counts.items())
-    return f"设备 {sensor.device_id} 报告烟雾浓度超限。楼内需优先关注：{people}（名单见响应人员列表）"
+    return f"设备 {sensor.device_id} {CASE_TEXTS[sensor.kind].what}。楼内需优先关注：{people}（名单见响应人员列表）"
 
 
 def open_alarm_case(sensor: Sensor, kind: str, at: dt.datetime) -> AlarmCase:
@@ -79,7 +94,9 @@ def open_alarm_case(sensor: Sensor, kind: str, at: dt.datetime) -> AlarmCase:
     counts = vulnerable_counts(sensor.building_id)
     where = (sensor.building.address or sensor.building.code) if sensor.building else sensor.device_id
     place = {"building_code": sensor.building.code} if sensor.building else {"location": sensor.location}
-    result = intake.register(IncidentSource.IOT, title=f"{TITLES[kind]} {where}"[:200], category=ALARM_CATEGORY,
+    text = CASE_TEXTS[sensor.kind]
+    title = f"{TITLE_PREFIX[kind]}{text.name} {where}"[:200]
+    result = intake.register(IncidentSource.IOT, title=title, category=text.category,
                              description=describe(sensor, counts), urgent=kind == AlarmKind.ALARM,
                              extra={"device_id": sensor.device_id, "event": kind}, **place)
     return AlarmCase.objects.create(sensor=sensor, incident=result.incident, grid_id=sensor.grid_id, kind=kind,

@@ -36,10 +36,19 @@ def refuse(message: str, field: str) -> BadInput:
     return BadInput(message, field=field)
 
 
+def check_length(length: str | int | None) -> None:
+    """A body over MAX_BODY bytes is refused by its Content-Length, before anything reads it."""
+    try:
+        too_long = int(length or 0) > MAX_BODY
+    except ValueError:
+        too_long = False  # Django reads no more than the body there is; parse() checks the real length
+    if too_long:
+        raise refuse(pgettext("iot", "消息过长（最多4096字节） / body too long (at most 4096 bytes)"), "body")
+
+
 def parse(body: bytes) -> Event:
     """The device's JSON body as an Event, else 400 naming the field."""
-    if len(body) > MAX_BODY:
-        raise refuse(pgettext("iot", "消息过长（最多4096字节） / body too long (at most 4096 bytes)"), "body")
+    check_length(len(body))
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

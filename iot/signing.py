@@ -29,7 +29,7 @@ from layers.models.sensors import Sensor
 WINDOW = dt.timedelta(minutes=5)
 NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 DEVICE_ID = re.compile(r"[\w.:-]{1,64}")
-TIMESTAMP = re.compile(r"\d{1,12}")
+TIMESTAMP = re.compile(r"\d{1,11}")  # Unix seconds; 11 digits reach the year 5138, no overflow
 HEADERS = {"device": "HTTP_X_DEVICE_ID", "timestamp": "HTTP_X_TIMESTAMP", "nonce": "HTTP_X_NONCE",
            "signature": "HTTP_X_SIGNATURE"}
 

@@ -32,6 +32,7 @@ from layers.models.scoping import area_prefix
 def ingest(request: HttpRequest) -> JsonResponse:
     """One signed event from a device: verify, parse, then record the nonce and handle it in one transaction."""
     now = timezone.now()
+    events.check_length(request.META.get("CONTENT_LENGTH"))  # before the body is read or hashed
     signed = signing.verify(request, now)
     event = events.parse(request.body)
     with transaction.atomic():

@@ -112,6 +112,9 @@ def test_a_timestamp_more_than_five_minutes_off_either_way_is_401(district: Dist
     assert late.json()["detail"].startswith("时间戳超出允许范围")
     # stale is said before the device is looked up: an unknown device gets the same answer
     assert send("SMK-NOPE", secret, {"kind": "heartbeat"}, at=now - dt.timedelta(hours=1)).json() == late.json()
+    # absurd timestamps are refused, not an error: 11 digits are read and stale, 12 are malformed
+    assert send("SMK-B1", secret, {"kind": "heartbeat"}, **{"X-Timestamp": "99999999999"}).json() == late.json()
+    assert send("SMK-B1", secret, {"kind": "heartbeat"}, **{"X-Timestamp": "999999999999"}).status_code == 401
     assert send("SMK-B1", secret, {"kind": "heartbeat"}, at=now - dt.timedelta(minutes=4)).status_code == 200
     assert send("SMK-B1", secret, {"kind": "heartbeat"}, at=now + dt.timedelta(minutes=4)).status_code == 200
     assert reload(sensor).last_heartbeat is not None and Nonce.objects.count() == 2
@@ -318,7 +321,7 @@ def test_a_test_alarm_is_closed_as_a_test_at_once_without_paging_anyone(district
     response = send("SMK-B1", secret, {"kind": "test"})
     assert response.status_code == 201 and response.json()["outcome"] == "test"
     incident = Incident.objects.get()
-    assert (incident.status, incident.title) == ("rejected", "【测试】烟感测试告警 西一路1号")
+    assert (incident.status, incident.title) == ("rejected", "【测试】烟感告警 西一路1号")
     assert incident.closed_at is not None and incident.version == 2
     log = list(IncidentTransition.objects.filter(incident=incident).order_by("id")
                .values_list("action", "from_status", "to_status", "user", "note"))
@@ -575,3 +578,11 @@ def test_an_alarm_reaches_the_live_feed_as_the_sensor_in_alarm_and_the_new_case(
     assert sorted((m["kind"], m["code"], m["status"], m["building"], m["grid"]) for m in messages) == [
         ("incident", code, "reported", "B1", district.grid11.code),
         ("sensor", "SMK-B1", "alarm", "B1", district.grid11.code)]
+
+
+def test_a_gas_detector_alarm_is_a_gas_case(district: District):
+    sensor, secret = device(district, "GAS-B1", kind="gas")
+    assert send("GAS-B1", secret, {"kind": "alarm"}).status_code == 201
+    incident = Incident.objects.get()
+    assert (incident.category, incident.title) == ("消防安全/燃气泄漏告警", "【紧急】燃气告警 西一路1号")
+    assert incident.description.startswith("设备 GAS-B1 报告可燃气体浓度超限。")
