@@ -7,7 +7,8 @@ GDAL (pyogrio); CSV and XLSX are read here, with geometry from lon/lat or WKT co
 
 Bounded work on hostile files: a feature over the vertex limit is refused before it is built where
 the format lets us measure it first (Shapefile: record lengths in the .shx; GeoPackage: blob lengths
-from SQLite; GeoJSON: GDAL's per-object parser cap), else its row is rejected by the geometry check.
+from SQLite; GeoJSON: a byte scan for the longest string-free run of '[', then GDAL's per-object
+parser cap; KML: the tuples of each <coordinates> list), else its row is rejected by the geometry check.
 XML is scanned whole for DOCTYPE/ENTITY declarations before any parser sees it; zips go through
 ``archive`` (an XLSX is checked for a bomb before calamine opens it).
 """
@@ -466,8 +467,36 @@ def _refuse_oversized_blobs(path: Path, layer: str, max_vertices: int) -> None:
                        field="file")
 
 
+def _longest_unquoted_bracket_run(path: Path) -> int:
+    """The most '[' between two '"' in a JSON file: a geometry's coordinates hold no string, so this is about
+    the vertex count of its largest geometry (plus one per ring and part). One pass, numpy per 1 MB chunk."""
+    longest = running = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(XML_CHUNK):
+            codes = np.frombuffer(chunk, dtype=np.uint8)
+            brackets = np.cumsum(codes == ord("["))
+            quotes = np.flatnonzero(codes == ord('"'))
+            if not len(quotes):
+                running += int(brackets[-1])
+                longest = max(longest, running)
+                continue
+            at_quotes = brackets[quotes]
+            longest = max(longest, running + int(at_quotes[0]), int(np.diff(at_quotes).max(initial=0)))
+            running = int(brackets[-1] - at_quotes[-1])
+    return max(longest, running)
+
+
+GEOJSON_SCAN_SLACK = 1.05  # brackets of rings and parts on top of the vertices: refuse only what is clearly over
+
+
 def geojson_source(path: Path, options: ReadOptions) -> VectorSource:
     import pyogrio
+
+    vertices = _longest_unquoted_bracket_run(path)
+    if vertices > options.max_vertices * GEOJSON_SCAN_SLACK:
+        raise BadInput(f"GeoJSON 中有要素约有 {vertices:,} 个顶点，超过上限 {options.max_vertices:,}，请先简化 / a "
+                       f"GeoJSON feature has about {vertices:,} vertices, more than {options.max_vertices:,}",
+                       field="file")
 
     # a feature over the vertex limit is refused by GDAL's parser before it is built in memory
     cap = min(GEOJSON_MAX_OBJECT_MB, 1 + options.max_vertices * GEOJSON_BYTES_PER_VERTEX // (1 << 20))

@@ -8,6 +8,7 @@ itself and leaves no rows.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import stat
@@ -311,9 +312,21 @@ def test_ten_million_vertex_polygon(tmp_path):
         handle.write("[114.1,30.1]]]}}]}")
     assert path.stat().st_size > 130_000_000
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    refused(path, "GeoJSON 中有要素过大（顶点过多）")
+    refused(path, "GeoJSON 中有要素约有 10,000,003 个顶点，超过上限 500,000")  # 10M + 1 vertices, 2 brackets
     growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
-    assert growth_mb < 1024  # GDAL stops at its object cap: measured ~590 MB peak growth at the 200 MB cap
+    assert growth_mb < 100  # a byte scan before GDAL (which took ~660 MB to stop at its own object cap)
+
+
+def test_geojson_feature_just_over_the_limit_rejected_per_row(tmp_path, settings):
+    """Within the scan's 5 % slack: GDAL reads it, and the geometry check rejects the row by its exact count."""
+    settings.GEOGOV_IMPORT_MAX_VERTICES = 2000
+    ring = [[114.08 + 0.001 * i / 2050, 30.11 + (i % 2) * 1e-5] for i in range(2049)]
+    features = [{"type": "Feature", "properties": {"code": "A1"},
+                 "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}}]
+    path = tmp_path / "b.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    report = run(path, commit=False)
+    assert [(r.row, r.reason) for r in report.rejects] == [(1, "顶点数超过上限 2,000 / more than 2,000 vertices")]
 
 
 def test_ten_million_vertex_kml_polygon_refused_while_scanning(tmp_path, monkeypatch):
