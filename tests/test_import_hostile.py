@@ -314,7 +314,7 @@ def test_ten_million_vertex_polygon(tmp_path):
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     refused(path, "GeoJSON 中有要素约有 10,000,003 个顶点，超过上限 500,000")  # 10M + 1 vertices, 2 brackets
     growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
-    assert growth_mb < 100  # a byte scan before GDAL (which took ~660 MB to stop at its own object cap)
+    assert growth_mb < 200  # a byte scan before GDAL (which took ~660 MB to stop at its own object cap)
 
 
 def test_geojson_feature_just_over_the_limit_rejected_per_row(tmp_path, settings):
