@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from iot.models import Notification
 from layers.api.serializers import ResidentListSerializer, WorkerSerializer
 from layers.models.people import Resident
+from layers.models.sensors import Sensor
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -16,6 +18,25 @@ class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ("id", "kind", "title", "body", "incident", "incident_code", "device_id", "created_at", "read_at")
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    """A device as maintenance sees it: where, whether it reports, its battery, which key it holds."""
+
+    grid_code = serializers.CharField(source="grid.code", read_only=True, allow_null=True, default=None)
+    building_code = serializers.CharField(source="building.code", read_only=True, allow_null=True, default=None)
+    household_code = serializers.CharField(source="household.code", read_only=True, allow_null=True, default=None)
+    low_battery = serializers.SerializerMethodField()
+    key_fingerprint = serializers.CharField(source="iot_key.fingerprint", read_only=True, allow_null=True,
+                                            default=None)
+
+    class Meta:
+        model = Sensor
+        fields = ("id", "device_id", "kind", "status", "battery", "low_battery", "last_heartbeat", "grid_code",
+                  "building_code", "household_code", "key_fingerprint")
+
+    def get_low_battery(self, sensor: Sensor) -> bool:
+        return sensor.battery is not None and sensor.battery < settings.GEOGOV_IOT_LOW_BATTERY
 
 
 class ResponderResidentSerializer(ResidentListSerializer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from iot.models import AlarmCase, Nonce, Notification, Outcome
 from layers.models.divisions import GridWorker
 from layers.models.incidents import Incident
 from layers.models.scoping import area_prefix
+from layers.models.sensors import Sensor, SensorKind, SensorStatus
 
 
 @csrf_exempt
@@ -80,6 +82,27 @@ class FalseAlarmView(views.APIView):
         form.is_valid(raise_exception=True)
         case = alarms.close_case(case, Outcome.FALSE, user=request.user, reason=form.validated_data["reason"])
         return Response(s.AlarmCaseSerializer(case).data)
+
+
+class DeviceList(generics.ListAPIView):
+    """Devices in the user's area; ``?status=offline``, ``?kind=smoke``, ``?low_battery=1`` narrow the list."""
+
+    serializer_class = s.DeviceSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=SensorStatus.values),
+                               OpenApiParameter("kind", str, enum=SensorKind.values),
+                               OpenApiParameter("low_battery", bool, description="only those under the threshold")])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        devices = (Sensor.objects.for_user(self.request.user)
+                   .select_related("grid", "building", "household", "iot_key").order_by("device_id"))
+        narrowed = {"status": params.get("status"), "kind": params.get("kind"),
+                    "battery__lt": settings.GEOGOV_IOT_LOW_BATTERY if params.get("low_battery") in ("1", "true")
+                    else None}
+        return devices.filter(**{name: value for name, value in narrowed.items() if value is not None})
 
 
 class NotificationList(generics.ListAPIView):

@@ -586,3 +586,22 @@ def test_a_gas_detector_alarm_is_a_gas_case(district: District):
     incident = Incident.objects.get()
     assert (incident.category, incident.title) == ("消防安全/燃气泄漏告警", "【紧急】燃气告警 西一路1号")
     assert incident.description.startswith("设备 GAS-B1 报告可燃气体浓度超限。")
+
+
+def test_the_device_list_shows_status_battery_and_key_inside_the_area(api, district: District):
+    b1, _ = device(district, battery=15)
+    b3, _ = device(district, "SMK-B3", "b3", status="offline", battery=60)
+    add_sensor(district, "CAM-B1", kind="camera")
+    listed = api("admin").get("/api/iot/devices/").json()["results"]
+    assert [(d["device_id"], d["status"], d["low_battery"], d["grid_code"], d["building_code"]) for d in listed] == [
+        ("CAM-B1", "online", False, district.grid11.code, "B1"), ("SMK-B1", "online", True, district.grid11.code, "B1"),
+        ("SMK-B3", "offline", False, district.grid21.code, "B3")]
+    assert listed[0]["key_fingerprint"] is None and listed[1]["key_fingerprint"] == b1.iot_key.fingerprint
+    assert [d["device_id"] for d in api("admin").get("/api/iot/devices/?low_battery=1").json()["results"]] == [
+        "SMK-B1"]
+    assert [d["device_id"] for d in api("admin").get("/api/iot/devices/?status=offline").json()["results"]] == [
+        "SMK-B3"]
+    assert [d["device_id"] for d in api("admin").get("/api/iot/devices/?kind=camera").json()["results"]] == [
+        "CAM-B1"]
+    assert [d["device_id"] for d in api("town2").get("/api/iot/devices/").json()["results"]] == ["SMK-B3"]
+    assert api("nobody").get("/api/iot/devices/").json()["count"] == 0
