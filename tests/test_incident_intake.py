@@ -21,6 +21,7 @@ from incidents import calendar, intake
 from incidents.channels import keys
 from incidents.models import Duplicate, Hold, IdempotencyKey, IncidentTransition, Reporter
 from layers.models.incidents import Incident
+from tests.browser import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import District
 
 pytestmark = pytest.mark.django_db
@@ -438,3 +439,69 @@ def test_the_same_key_from_two_connections_at_once_makes_one_case():
     assert results["second"].incident.pk == results["first"].incident.pk
     assert results["second"].response == {"code": results["first"].incident.code}
     assert Incident.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+
+
+# ---- manage.py intake_client ------------------------------------------------------------------------------------
+
+
+def test_intake_client_command_issues_lists_and_disables(district: District):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("intake_client", "add", "12345热线", "--channel", "hotline", stdout=out)
+    token = out.getvalue().strip().rpartition("token: ")[2]
+    assert keys.client_for(token, "hotline").name == "12345热线"
+    with pytest.raises(CommandError, match="exists"):
+        call_command("intake_client", "add", "12345热线", "--channel", "hotline")
+    listing = StringIO()
+    call_command("intake_client", "list", stdout=listing)
+    assert listing.getvalue() == "12345热线\thotline\t*\tactive\n"
+    call_command("intake_client", "disable", "12345热线")
+    with pytest.raises(keys.Unauthorized):
+        keys.client_for(token, "hotline")
+
+
+# ---- the report page in a real browser -------------------------------------------------------------------------
+
+
+def in_browser(test):
+    """The browser tests' marks (tests/browser.py: transactional database, skipped without Chromium/Playwright)."""
+    for mark in BROWSER_MARKS:
+        test = mark(test)
+    return test
+
+
+@in_browser
+def test_a_grid_worker_reports_from_a_phone_with_gps_and_a_photo(page, live_server, tmp_path):
+    from tests.conftest import PASSWORD, build_district
+
+    district = build_district()
+    photo = tmp_path / "site.png"
+    photo.write_bytes(png(8))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"longitude": IN_B1["lon"], "latitude": IN_B1["lat"], "accuracy": 8})
+    page.goto(f"{live_server.url}/accounts/login/?next=/incidents/report/")
+    page.fill("input[name=username]", "worker11")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/incidents/report/")
+    page.fill("input[name=title]", "楼道堆放杂物")
+    page.select_option("select[name=category]", "安全隐患")
+    page.click("#intake-locate")
+    page.wait_for_function("() => document.querySelector('input[name=lon]').value !== ''")
+    assert "精度约 8 米" in page.inner_text("#intake-location")
+    page.set_input_files("input[name=photo]", str(photo))
+    page.click("button[type=submit]")
+    page.wait_for_function("() => document.getElementById('intake-result').textContent.includes('SJ')")
+    case = Incident.objects.get()
+    assert case.code in page.inner_text("#intake-result") and "已登记" in page.inner_text("#intake-result")
+    assert (case.source, case.grid_id, case.building_id) == ("grid_worker", district.grid11.pk, district.b1.pk)
+    assert abs(case.location.x - IN_B1["lon"]) < 1e-6 and abs(case.location.y - IN_B1["lat"]) < 1e-6
+    (name,) = IncidentTransition.objects.get(incident=case, action="report").data["extra"]["photos"]
+    assert name.endswith(".png") and IdempotencyKey.objects.get().incident == case
+    assert page.input_value("input[name=title]") == "" and page.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "intake-report-phone.png"), full_page=True)

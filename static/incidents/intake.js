@@ -47,6 +47,7 @@ async function submit(event) {
   if (response.ok) {
     key = null;
     form.reset();
+    where.textContent = "";
     say(describe(body));
   } else {
     if (response.status < 500) key = null;  // refused: the corrected form is a new request
