@@ -21,6 +21,7 @@ from incidents import intake
 from incidents.models import IncidentTransition
 from iot.models import AlarmCase, AlarmKind, Notification, Outcome
 from layers.models.access import Role
+from layers.models.divisions import Grid
 from layers.models.incidents import OPEN_STATUSES, Incident, IncidentSource, IncidentStatus
 from layers.models.people import CareTag, Resident
 from layers.models.sensors import Sensor, SensorEvent, SensorEventKind, SensorKind, SensorStatus
@@ -103,16 +104,26 @@ def open_alarm_case(sensor: Sensor, kind: str, at: dt.datetime) -> AlarmCase:
                                     opened_at=at, last_alarm_at=at, vulnerable=counts)
 
 
-def on_call_users(sensor: Sensor) -> list:
-    """The grid's workers with a login (GridWorker.user or a grid_worker profile on that grid);
-    none → the operators of the grid's village, so an alarm always reaches someone."""
-    if sensor.grid_id is None:
+# After the grid's own workers, who is told: the first of these levels with an active operator.
+ESCALATION_ROLES = (Role.VILLAGE, Role.TOWN, Role.COUNTY)
+
+
+def on_call_users(grid_id: int | None) -> list:
+    """The grid's workers with a login (GridWorker.user or a grid_worker profile on the grid); if it has none,
+    the operators of its village, else of its town, else of its county, so that an alarm reaches someone."""
+    grid = Grid.objects.select_related("division__parent__parent").filter(pk=grid_id).first() if grid_id else None
+    if grid is None:
         return []
     users = get_user_model().objects.filter(is_active=True)
-    workers = users.filter(Q(grid_roles__grid_id=sensor.grid_id)
-                           | Q(profile__role=Role.GRID_WORKER, profile__grid_id=sensor.grid_id)).distinct()
-    return list(workers) or list(users.filter(profile__role=Role.VILLAGE,
-                                              profile__division_id=sensor.grid.division_id))
+    workers = list(users.filter(Q(grid_roles__grid=grid)
+                                | Q(profile__role=Role.GRID_WORKER, profile__grid=grid)).distinct())
+    division = grid.division
+    for role in ESCALATION_ROLES:
+        if workers or division is None:
+            break
+        workers = list(users.filter(profile__role=role, profile__division=division))
+        division = division.parent
+    return workers
 
 
 def notify(users: list, kind: str, title: str, body: str, *, sensor_id: int, incident_id: int | None = None) -> int:
@@ -157,8 +168,8 @@ def raise_device_alarm(sensor: Sensor, kind: str, at: dt.datetime | None = None)
         return AlarmResult(case, True)
     Sensor.objects.filter(pk=sensor.pk).update(status=SensorStatus.ALARM)
     incident = case.incident
-    notify(on_call_users(sensor), "alarm", incident.title, f"{incident.code} {incident.description}",
-           sensor_id=sensor.pk, incident_id=incident.pk)
+    notify(on_call_users(incident.grid_id or sensor.grid_id), "alarm", incident.title,
+           f"{incident.code} {incident.description}", sensor_id=sensor.pk, incident_id=incident.pk)
     return AlarmResult(case, True)
 
 

@@ -90,7 +90,7 @@ def record_life(sensor: Sensor, event: Event, now: dt.datetime) -> None:
     if event.battery is not None and event.battery < low and not was_low:
         SensorEvent.objects.create(sensor=sensor, kind=SensorEventKind.BATTERY, at=now,
                                    payload={"event": "low_battery", "battery": event.battery, "threshold": low})
-        alarms.notify(alarms.on_call_users(sensor), "low_battery", f"烟感低电量 {sensor.device_id}",
+        alarms.notify(alarms.on_call_users(sensor.grid_id), "low_battery", f"设备低电量 {sensor.device_id}",
                       f"设备 {sensor.device_id} 电量 {event.battery}%，低于 {low}%，请及时更换电池",
                       sensor_id=sensor.pk)
 
