@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from iot.models import AlarmCase, AlarmKind, Outcome
 from layers.models.sensors import Sensor, SensorKind, SensorStatus
@@ -17,7 +18,8 @@ ALARM_FIGURES = {
     # everything that was neither a test nor declared false, whether still open or closed by the workflow
     "real": Count("id", filter=Q(kind=AlarmKind.ALARM) & ~Q(outcome=Outcome.FALSE)),
     "open": Count("id", filter=Q(closed_at__isnull=True)),
-    "repeats": Count("id", filter=Q(repeats__gt=0)),
+    # repeated alarms appended to an open case instead of opening another (de-duplication at work)
+    "repeats": Coalesce(Sum("repeats"), 0),
 }
 
 
