@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -175,6 +176,29 @@ def test_a_client_sees_its_area_and_what_it_filed(key, district: District):
     assert {r["service_request_id"] for r in get(key).json()} == {mine, theirs}     # area '' = all
 
 
+def test_xml_is_served_with_the_spec_element_names(key, district: District):
+    answer = Client().post("/open311/v2/requests.xml", spec_post(key))
+    assert answer.status_code == 201 and answer["Content-Type"] == "text/xml; charset=utf-8"
+    code = Incident.objects.get().code
+    assert answer.content == (b"<?xml version='1.0' encoding='UTF-8'?>\n<service_requests><request><service_request_id>"
+                              + code.encode() + b"</service_request_id><service_notice /><account_id /></request>"
+                              b"</service_requests>")
+    root = ElementTree.fromstring(get(key, f"/open311/v2/requests/{code}.xml").content)
+    (request,) = root.findall("request")
+    assert root.tag == "service_requests" and [e.tag for e in request] == REQUEST_FIELDS
+    assert (request.findtext("service_code"), request.findtext("lat"), request.findtext("zipcode")) == (
+        "402", "30.1005", "")  # null → an empty element
+    services = ElementTree.fromstring(get(key, "/open311/v2/services.xml").content)
+    assert services.tag == "services" and [e.tag for e in services[0]] == SERVICE_FIELDS
+    assert services[0].findtext("metadata") == "false"
+    definition = ElementTree.fromstring(get(key, "/open311/v2/services/402.xml").content)
+    assert (definition.tag, definition.findtext("service_code"), len(definition.find("attributes"))) == (
+        "service_definition", "402", 0)
+    error = ElementTree.fromstring(get("wrong", "/open311/v2/services.xml").content)
+    assert (error.tag, error.find("error").findtext("code")) == ("errors", "403")
+    assert Client().get("/open311/v2/services.csv", {"api_key": key}).status_code == 404
+
+
 def test_every_call_needs_the_key(district: District):
     for path in ("/open311/v2/services.json", "/open311/v2/services/402.json", "/open311/v2/requests.json",
                  "/open311/v2/requests/SJ1.json"):
@@ -210,6 +234,12 @@ def test_the_georeport_client_lists_services_and_follows_a_request_to_closed(liv
     assert (followed["status"], followed["status_notes"], followed["agency_responsible"]) == (
         "closed", "摊贩已劝离", "西一社区")
     assert client.get_service_requests(status="open") == []
+    as_xml = georeport.GeoReport(f"http://open311:{key}@{host}/open311/v2", jurisdiction="geogov",
+                                 output_format="xml")
+    assert [s["service_code"] for s in as_xml.get_service_list()][:2] == ["101", "201"]
+    in_xml = as_xml.get_service_request(filed)
+    assert (in_xml["service_request_id"], in_xml["status"], in_xml["status_notes"], in_xml["lat"]) == (
+        filed, "closed", "摊贩已劝离", "30.1005")
     wrong = georeport.GeoReport(f"http://open311:{key}@{host}/open311/v2", jurisdiction="elsewhere")
     with pytest.raises(Exception, match="404"):
         wrong.get_service_list()

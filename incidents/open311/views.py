@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,21 +20,31 @@ from geo_governance.errors import BadInput, GeoGovError, NotFound
 from incidents import intake
 from incidents.channels import keys
 from incidents.models import ApiClient
+from incidents.open311 import formats
 from incidents.open311 import service_requests as reqs
 from incidents.open311.services import SERVICES, as_json
 
 MAX_RANGE = dt.timedelta(days=90)
 
 
-def spec_errors(view):
-    """Render GeoGovError as the spec's error list (401 of a missing key is the spec's 403)."""
-    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+@dataclass(frozen=True)
+class Answer:
+    data: dict | list
+    kind: str  # a key of formats.XML_SHAPES
+    status: int = 200
+
+
+def open311_view(view: Callable[..., Answer]) -> Callable[..., HttpResponse]:
+    """Check the jurisdiction, run the view, render its Answer (or a GeoGovError as the spec's error list;
+    the 401 of a missing key is the spec's 403) in the format the path ends with (.json / .xml)."""
+    def wrapper(request: HttpRequest, *args, fmt: str = "json", **kwargs) -> HttpResponse:
         try:
             check_jurisdiction(request)
-            return view(request, *args, **kwargs)
+            answer = view(request, *args, **kwargs)
         except GeoGovError as exc:
             code = 403 if exc.status_code == 401 else exc.status_code
-            return JsonResponse([{"code": code, "description": exc.message}], status=code, safe=False)
+            answer = Answer([{"code": code, "description": exc.message}], "errors", code)
+        return formats.render(answer.data, answer.kind, fmt, answer.status)
     return csrf_exempt(wrapper)
 
 
@@ -56,22 +68,18 @@ def client_of(request: HttpRequest) -> ApiClient:
     return keys.client_for(api_key(request), "open311")
 
 
-def json(data, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
-
-
-@spec_errors
-def service_list(request: HttpRequest) -> JsonResponse:
+@open311_view
+def service_list(request: HttpRequest) -> Answer:
     client_of(request)
-    return json([as_json(service) for service in SERVICES.values()])
+    return Answer([as_json(service) for service in SERVICES.values()], "services")
 
 
-@spec_errors
-def service_definition(request: HttpRequest, code: str) -> JsonResponse:
+@open311_view
+def service_definition(request: HttpRequest, code: str) -> Answer:
     client_of(request)
     if code not in SERVICES:
         raise NotFound(_("service_code 不存在：%(c)s / service_code %(c)s not found") % {"c": code})
-    return json({"service_code": code, "attributes": []})
+    return Answer({"service_code": code, "attributes": []}, "definition")
 
 
 def date_param(request: HttpRequest, name: str) -> dt.datetime | None:
@@ -85,8 +93,8 @@ def date_param(request: HttpRequest, name: str) -> dt.datetime | None:
     return value
 
 
-@spec_errors
-def request_list(request: HttpRequest) -> JsonResponse:
+@open311_view
+def request_list(request: HttpRequest) -> Answer:
     if request.method == "POST":
         return create_request(request)
     client = client_of(request)
@@ -98,18 +106,18 @@ def request_list(request: HttpRequest) -> JsonResponse:
     cases = reqs.visible(client).filter(code__in=ids) if ids else reqs.filtered(
         reqs.visible(client), codes=[c for c in request.GET.get("service_code", "").split(",") if c],
         statuses=[s for s in request.GET.get("status", "").split(",") if s], start=start, end=end)
-    return json([reqs.as_json(case, request) for case in reqs.with_details(cases)])
+    return Answer([reqs.as_json(case, request) for case in reqs.with_details(cases)], "requests")
 
 
-@spec_errors
-def request_detail(request: HttpRequest, request_id: str) -> JsonResponse:
+@open311_view
+def request_detail(request: HttpRequest, request_id: str) -> Answer:
     cases = reqs.with_details(reqs.visible(client_of(request)).filter(code=request_id))
     if not cases:
         raise NotFound(_("service_request_id 不存在：%(i)s / service_request_id %(i)s not found") % {"i": request_id})
-    return json([reqs.as_json(cases[0], request)])
+    return Answer([reqs.as_json(cases[0], request)], "requests")
 
 
-def create_request(request: HttpRequest) -> JsonResponse:
+def create_request(request: HttpRequest) -> Answer:
     client = client_of(request)
     form = request.POST
     service = SERVICES.get(form.get("service_code", ""))
@@ -123,7 +131,7 @@ def create_request(request: HttpRequest) -> JsonResponse:
         idempotency_key=request.headers.get("Idempotency-Key"), client=f"api:{client.pk}", api_client=client,
         extra=reqs.extra_of(form), render=lambda result: [{"service_request_id": result.incident.code,
                                                              "service_notice": "", "account_id": None}])
-    return json(result.response, status=201)
+    return Answer(result.response, "requests", 201)
 
 
 def open311_point(form) -> Point | None:
