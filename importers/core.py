@@ -77,6 +77,7 @@ def run_import(request: ImportRequest, progress: Progress = _noop) -> ImportRepo
         report.crs = source_crs.label
         progress("read", 0, info.count)
         table = source.read(columns.geometry_reader() if fmt.tabular else None)
+        report.warnings += getattr(source, "notes", [])
         report.read = len(table)
         progress("validate", 0, len(table))
         values, keep = validate(kind, table, columns, source_crs, request, report)

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,13 +260,15 @@ class VectorSource:
     post: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None  # e.g. OSM tags → columns
     extra_headers: list[str] = field(default_factory=list)
     open_options: dict[str, str] = field(default_factory=dict)  # GDAL dataset open options
+    notes: list[str] = field(default_factory=list)  # GDAL's warnings while reading, for the report
 
     def info(self) -> LayerInfo:
         import pyogrio
 
         try:
-            meta = pyogrio.read_info(self.path, layer=self.layer, encoding=self.encoding,
-                                     force_feature_count=True, **self.open_options)
+            with gdal_notes(self.notes):
+                meta = pyogrio.read_info(self.path, layer=self.layer, encoding=self.encoding,
+                                         force_feature_count=True, **self.open_options)
         except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / RuntimeError
             raise _gdal_error(exc, "无法读取文件", "GDAL cannot read the file") from None
         count = int(meta.get("features") or 0)
@@ -276,8 +281,9 @@ class VectorSource:
         import pyogrio.raw
 
         try:
-            meta, _, wkb, values = pyogrio.raw.read(self.path, layer=self.layer, encoding=self.encoding,
-                                                    where=self.where, **self.open_options)
+            with gdal_notes(self.notes):
+                meta, _, wkb, values = pyogrio.raw.read(self.path, layer=self.layer, encoding=self.encoding,
+                                                        where=self.where, **self.open_options)
         except Exception as exc:
             raise _gdal_error(exc, "读取要素失败", "GDAL failed reading the features") from None
         columns = {str(name): np.asarray(col, dtype=object) for name, col in zip(meta["fields"], values, strict=True)}
@@ -288,6 +294,18 @@ class VectorSource:
             raise BadInput("图层为空，没有要素 / the layer holds no features", field="file")
         geometry = _from_wkb(wkb) if wkb is not None else None
         return Table(columns, geometry, np.arange(1, n + 1))
+
+
+@contextmanager
+def gdal_notes(notes: list[str]):
+    """Collect the warnings GDAL raises through pyogrio (unclosed rings …) into ``notes`` instead of stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        yield
+    for warning in caught:
+        text = f"GDAL: {str(warning.message)[:200]}"
+        if text not in notes:
+            notes.append(text)
 
 
 def _from_wkb(wkb: np.ndarray) -> np.ndarray:
@@ -526,8 +544,30 @@ def _osm_columns(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                                tags["addr:housenumber"].tolist(), strict=True)]
     use = np.array([_osm_use(b) for b in columns["building"].tolist()], dtype=object)
     return {"code": code, "name": columns.get("name"), "address": np.array(street, dtype=object),
-            "floors": tags["building:levels"], "height": tags["height"], "use": use,
-            "year_built": np.array([(s or "")[:4] or None for s in tags["start_date"].tolist()], dtype=object)}
+            "floors": np.array([_osm_levels(v) for v in tags["building:levels"].tolist()], dtype=object),
+            "height": tags["height"], "use": use,
+            "year_built": np.array([_osm_year(v) for v in tags["start_date"].tolist()], dtype=object)}
+
+
+# OSM tags are free text typed by mappers ("3.5", "after 1900", "1920s", "~1850"): the importer keeps
+# what reads as a number of storeys or a year and leaves the rest blank, rather than refuse a good
+# footprint for an optional tag.
+OSM_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def _osm_levels(value: str | None) -> int | None:
+    """building:levels → whole storeys (a half storey counts as one: 3.5 → 4), None when not a number."""
+    try:
+        levels = float(str(value).replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return int(math.ceil(levels)) if 1 <= levels <= 200 else None
+
+
+def _osm_year(value: str | None) -> str | None:
+    """start_date → its first four-digit year ("after 1900" → 1900, "1920s" → 1920), None when there is none."""
+    match = OSM_YEAR.search(value or "")
+    return match.group(1) if match else None
 
 
 OSM_USES = {"residential": "residential", "apartments": "residential", "house": "residential",

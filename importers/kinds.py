@@ -182,7 +182,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("floors", f.integer(1, 200), "integer", ("层数", "楼层数", "地上层数", "levels", "building:levels")),
         Field("height", f.number(0, 1000), "double precision", ("高度", "建筑高度", "楼高")),
         Field("use", f.enum(BUILDING_USE), "text", ("用途", "建筑用途", "房屋用途")),
-        Field("year_built", f.integer(1800, THIS_YEAR), "integer", ("建成年份", "建筑年代", "竣工年份", "year")),
+        Field("year_built", f.integer(1000, THIS_YEAR), "integer", ("建成年份", "建筑年代", "竣工年份", "year")),
     ), "MultiPolygon", "buildings"),
     Kind("households", "房屋（户）", "households", "code", (
         Field("code", f.code(r"[0-9A-Za-z_\-]{1,40}", "1-40位字母数字编码"), "text",
