@@ -13,6 +13,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from geo_governance import middleware
@@ -505,3 +506,26 @@ def test_a_grid_worker_reports_from_a_phone_with_gps_and_a_photo(page, live_serv
     assert page.input_value("input[name=title]") == "" and page.errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "intake-report-phone.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledged_case_is_already_committed_and_durable():
+    """The response leaves after register's transaction committed (synchronous_commit forced on for it)."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import build_district
+
+    district = build_district()
+    client = APIClient()
+    client.force_login(district.users["worker11"])
+    with CaptureQueriesContext(connection) as queries:
+        body = created(client.post("/api/incidents/intake/", {**CASE, **IN_B1}, format="json",
+                                   HTTP_IDEMPOTENCY_KEY="durable-1"))
+    assert "SET LOCAL synchronous_commit = on" in [q["sql"] for q in queries.captured_queries]
+    other = connections.create_connection("default")   # another session sees it at once: it was committed
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT code FROM layers_incident")
+            assert cursor.fetchall() == [(body["code"],)]
+    finally:
+        other.close()
