@@ -2,7 +2,9 @@
 -- {ours} and {reference} are table identifiers (psycopg sql.Identifier); both have the buildings
 -- kind's columns and a footprint. Returns one row: both counts, codes missing from ours, codes only
 -- in ours, pairs whose attributes differ, pairs whose footprints are not ST_Equals (same point set)
--- and pairs whose footprints are not ST_OrderingEquals (same vertices in the same order).
+-- pairs whose footprints are not ST_OrderingEquals (same vertices in the same order) and pairs whose
+-- footprints are further apart than the tolerance parameter (degrees, Hausdorff distance: LayerMapping
+-- writes geometries through 15-significant-digit WKT, which moves vertices by up to ~5e-13 degrees).
 SELECT
   (SELECT count(*) FROM {ours}) AS ours,
   (SELECT count(*) FROM {reference}) AS reference,
@@ -16,5 +18,7 @@ SELECT
   count(*) FILTER (WHERE o.code IS NOT NULL AND r.code IS NOT NULL
                      AND NOT ST_Equals(o.footprint, r.footprint)) AS geometry_differs,
   count(*) FILTER (WHERE o.code IS NOT NULL AND r.code IS NOT NULL
-                     AND NOT ST_OrderingEquals(o.footprint, r.footprint)) AS ordering_differs
+                     AND NOT ST_OrderingEquals(o.footprint, r.footprint)) AS ordering_differs,
+  count(*) FILTER (WHERE o.code IS NOT NULL AND r.code IS NOT NULL
+                     AND ST_HausdorffDistance(o.footprint, r.footprint) > %(tolerance)s) AS beyond_tolerance
 FROM {ours} o FULL JOIN {reference} r ON r.code = o.code
