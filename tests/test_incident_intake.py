@@ -327,6 +327,14 @@ def test_a_second_report_nearby_is_proposed_as_a_duplicate_and_confirmed_keeping
     assert list(newer.transitions.values_list("action", "to_status")) == [("report", "reported"),
                                                                            ("merge", "rejected")]
     assert api("village1").post(f"/api/incidents/duplicates/{proposal.pk}/confirm/").status_code == 400
+    token = keys.issue("12345 again", "hotline")[1]  # the hotline still follows its own (merged) case
+    status = Client().get(f"/api/hotline/v1/cases/{newer.code}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert status.status_code == 404  # another client's case
+    client_row = Reporter.objects.get(reported_case=newer).client
+    client_row.token_hash = keys.digest("known")
+    client_row.save()
+    status = Client().get(f"/api/hotline/v1/cases/{newer.code}", HTTP_AUTHORIZATION="Bearer known").json()
+    assert (status["status"], status["merged_into"]) == ("rejected", older.code)
 
 
 def test_a_dismissed_proposal_leaves_both_cases_open(api, district):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from geo_governance.errors import BadInput, NotFound, json_errors
 from incidents import intake
 from incidents.channels import keys
+from incidents.models import Duplicate, DuplicateStatus, Reporter
 from layers.models.incidents import Incident
 
 
@@ -68,7 +69,10 @@ def file_case(request: HttpRequest) -> JsonResponse:
 @json_errors
 def case_status(request: HttpRequest, code: str) -> JsonResponse:
     client = keys.client_for(keys.bearer(request), "hotline")
-    incident = Incident.objects.filter(code=code, reporters__client=client).select_related("grid").first()
+    filed = Reporter.objects.filter(client=client).values("reported_case_id")  # still found after a merge
+    incident = Incident.objects.filter(code=code, pk__in=filed).select_related("grid").first()
     if incident is None:
         raise NotFound(_("该接口客户端没有此事件 / no such case filed by this client"))
-    return JsonResponse(status_of(incident))
+    merged = (Duplicate.objects.filter(incident=incident, status=DuplicateStatus.CONFIRMED)
+              .values_list("original__code", flat=True).first())
+    return JsonResponse({**status_of(incident), "merged_into": merged})
