@@ -115,6 +115,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # two choice sets share the field name "status": name each enum after its model
+    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "layers.models.incidents.IncidentStatus",
+                            "DuplicateStatusEnum": "incidents.models.DuplicateStatus"},
 }
 
 # Background imagery of the map (basemap app): none, a local MBTiles file or an intranet XYZ URL.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.gis.geos import Point
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,6 +54,7 @@ def reporter_of(data) -> dict:
     return {"name": data.get("reporter_name", ""), "phone": data.get("reporter_phone", "")}
 
 
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 class IntakeView(APIView):
     """File one case; ``Idempotency-Key`` makes a retry answer the first case (201 both times)."""
 

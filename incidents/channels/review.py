@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -26,6 +28,7 @@ class HeldListView(ListAPIView):
         return intake.held_for(self.request.user).select_related("grid")
 
 
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 class PlaceView(APIView):
     """POST /api/incidents/held/<id>/place/ {lon, lat, version}: set the point, reassign grid and building."""
 
@@ -62,6 +65,7 @@ class DuplicateListView(ListAPIView):
         return intake.proposals_for(self.request.user).filter(status=status)
 
 
+@extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 class DecideView(APIView):
     """POST /api/incidents/duplicates/<id>/confirm/ (merge into the older case) or …/dismiss/."""
 
