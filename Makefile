@@ -70,11 +70,16 @@ seed: migrate
 serve: venv db-start migrate messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Benchmarks on the city profile, in its own database (created, migrated and seeded on first run, ~7 min).
-# BENCH_ARGS e.g. "--samples 5 --only a,b"; BENCH_DATABASE_URL to use another server.
+# Benchmarks on the city profile, in its own database (created, migrated and seeded on first run, ~7 min);
+# the imports suite loads into a scratch database of its own. One table + var/bench/<suite>.json per suite.
+# BENCH_SUITES to run fewer (e.g. "imports"); BENCH_ARGS e.g. "--samples 5 --only a,b";
+# BENCH_DATABASE_URL to use another server.
 BENCH_DATABASE_URL ?= postgres://geogov@127.0.0.1:$(or $(GEOGOV_PG_PORT),54329)/geogov_city
+BENCH_SUITES ?= tiles figures imports
 bench: system-packages venv db-start messages
-	GEOGOV_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --prepare $(BENCH_ARGS)
+	@for suite in $(BENCH_SUITES); do \
+	  GEOGOV_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --prepare --suite $$suite $(BENCH_ARGS) || exit 1; \
+	done
 
 lint: venv
 	$(VENV)/bin/ruff check .
