@@ -26,27 +26,68 @@ def create(cursor, kind: Kind) -> None:
         pgsql.Identifier(STAGING), pgsql.SQL(", ").join(columns)))
 
 
-def _copy_cell(value):
-    if isinstance(value, list):  # text[]
-        return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value) + "}"
-    return value
+NULL = "\\N"
+COPY_SPECIALS = ("\\", "\t", "\n", "\r")
+
+
+def _escaped(texts: list[str]) -> list[str]:
+    """COPY text-format escapes (backslash, tab, newline, carriage return), skipped for a column without any."""
+    joined = "".join(texts)
+    if not any(special in joined for special in COPY_SPECIALS):
+        return texts
+    return [t.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            for t in texts]
+
+
+def _array_literal(items: list[str]) -> str:
+    """A text[] literal, every element quoted (backslash and double quote escaped inside)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in items) + "}"
+
+
+def _iso(values: list) -> list[str]:
+    return [v.isoformat() for v in values]  # dates 2024-05-01, times 2024-05-01T08:30:00+08:00
+
+
+# How each staging column type's non-null values become COPY text (ints and floats by str: repr precision)
+COPY_TEXT = {
+    "text": _escaped,
+    "text[]": lambda values: _escaped([_array_literal(v) for v in values]),
+    "integer": lambda values: list(map(str, values)),
+    "double precision": lambda values: list(map(repr, map(float, values))),
+    "date": _iso,
+    "timestamptz": _iso,
+    "geometry": lambda values: values,  # hex EWKB: nothing to escape
+}
+
+
+def copy_text(values: np.ndarray, sql_type: str) -> list[str]:
+    """One column as COPY text cells: \\N for None, the rest formatted for its type."""
+    cells = np.full(len(values), NULL, dtype=object)
+    present = ~np.equal(values, None)
+    if present.any():
+        formatted = COPY_TEXT.get(sql_type, lambda vs: _escaped(list(map(str, vs))))(values[present].tolist())
+        cells[present] = np.array(formatted, dtype=object)
+    return cells.tolist()
 
 
 def copy_rows(cursor, kind: Kind, row_numbers: np.ndarray, values: dict[str, np.ndarray],
               geoms: np.ndarray | None) -> int:
-    """COPY the accepted rows; geometries as hex EWKB (SRID 4326)."""
+    """COPY the accepted rows, each chunk as one block of COPY text; geometries as hex EWKB (SRID 4326)."""
+    n = len(row_numbers)
     names = ["row_no"] + [name for name, _ in kind.staging_columns]
-    columns = [row_numbers.tolist()] + [values[fd.name].tolist() for fd in kind.fields]
-    columns += [[value] * len(row_numbers) for _, value in kind.fixed]
+    columns = [list(map(str, row_numbers.tolist()))]
+    columns += [copy_text(values[fd.name], fd.sql_type) for fd in kind.fields]
+    columns += [copy_text(np.full(n, value, dtype=object), "text") for _, value in kind.fixed]
     if kind.geometry:
-        columns.append(shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True).tolist())
-    has_lists = any(fd.sql_type.endswith("[]") for fd in kind.fields)
+        hexes = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+        columns.append(copy_text(hexes, "geometry"))
     statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
         pgsql.Identifier(STAGING), pgsql.SQL(", ").join(map(pgsql.Identifier, names)))
     with cursor.copy(statement) as copy:
-        for row in zip(*columns, strict=True):
-            copy.write_row([_copy_cell(v) for v in row] if has_lists else row)
-    return len(row_numbers)
+        for start in range(0, n, COPY_CHUNK):
+            rows = zip(*(column[start:start + COPY_CHUNK] for column in columns), strict=True)
+            copy.write("\n".join(map("\t".join, rows)) + "\n")
+    return n
 
 
 def run_checks(cursor, kind: Kind, params: dict) -> list[tuple[int, str, str, str]]:
