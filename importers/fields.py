@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 
 import numpy as np
+from django.utils import translation
 
 from layers.idnumber import CHECK_CHARS, ID_PATTERN, PHONE_PATTERN, WEIGHTS, birth_date
 
@@ -340,16 +341,24 @@ class Enum:
     aliases: dict[str, str] = field(default_factory=dict)
 
     def lookup(self) -> dict[str, str]:
+        """Stored value, zh-Hans label and English label → stored value, whatever language is active."""
         table = {str(c.value).lower(): str(c.value) for c in self.choices}
-        table.update({str(c.label).lower(): str(c.value) for c in self.choices})
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                table.update({str(c.label).lower(): str(c.value) for c in self.choices})
         table.update({k.lower(): v for k, v in self.aliases.items()})
         return table
+
+    def labels(self) -> str:
+        """The zh-Hans labels, for messages (which are zh-Hans first whatever language is active)."""
+        with translation.override("zh-hans"):
+            return "、".join(str(c.label) for c in self.choices)
 
 
 def enum(spec: Enum) -> Parser:
     def parser(raw: np.ndarray) -> Parsed:
         table = spec.lookup()
-        allowed = "、".join(str(c.label) for c in spec.choices)
+        allowed = spec.labels()
 
         def convert(value: str) -> str:
             found = table.get(value.lower())

@@ -14,6 +14,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 import shapely
@@ -542,3 +543,18 @@ def test_incidents_area_scoping_and_cli(district: District, tmp_path: Path):
     assert not Incident.objects.exists()
     cli("incidents", path, "--commit")
     assert Incident.objects.count() == 2
+
+
+def test_enumerations_parse_whatever_language_is_active():
+    """Registers say 关心户 or yellow whether the request before this one switched the UI to English."""
+    from django.utils import translation
+
+    from importers.fields import enum
+    from importers.kinds import TIER
+
+    cells = np.array(["关心户", "Yellow", "yellow", "连心", "火星"], dtype=object)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            values, reasons = enum(TIER)(cells)
+        assert values.tolist() == ["yellow", "yellow", "yellow", "red", None]
+        assert reasons[4].startswith("取值无效：火星（可选：放心户、关心户、连心户）")
