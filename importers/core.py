@@ -74,7 +74,7 @@ def run_import(request: ImportRequest, progress: Progress = _noop) -> ImportRepo
         report.mapping, report.ignored_columns = dict(columns.columns), list(columns.ignored)
         _check_layer_geometry(kind, info)
         source_crs = crs_mod.resolve(info.crs, requested_crs)
-        report.crs = source_crs.label
+        report.crs = source_crs.label if kind.geometry else ""
         progress("read", 0, info.count)
         table = source.read(columns.geometry_reader() if fmt.tabular else None)
         report.warnings += getattr(source, "notes", [])

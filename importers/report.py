@@ -61,7 +61,7 @@ class ImportReport:
     def summary_lines(self) -> list[str]:
         """The summary the CLI prints and the upload page shows (zh-Hans / English)."""
         mode = "已写入 / committed" if self.committed else "试运行，未写入 / dry run, nothing written"
-        lines = [f"{self.file}: {self.format}, {self.crs} — {mode}",
+        lines = [f"{self.file}: {', '.join(part for part in (self.format, self.crs) if part)} — {mode}",
                  f"读取 read {self.read:,} · 接受 accepted {self.accepted:,} · 拒绝 rejected {self.rejected:,}",
                  f"新增 inserted {self.inserted:,} · 更新 updated {self.updated:,} · 未变 unchanged {self.unchanged:,}"
                  f" · 落格 assigned to grids {self.assigned:,}"]
