@@ -37,6 +37,8 @@ def _staged(kind_name: str, columns: dict[str, list], n: int, geoms=None) -> dic
         staging.create(cursor, k)
         staging.copy_rows(cursor, k, np.arange(1, n + 1), values, geoms)
         names = [name for name, _ in k.staging_columns if name != "geom"]
+        if k.geometry:
+            names.append("ST_AsEWKB(geom)")
         cursor.execute(f"SELECT {', '.join(names)} FROM {staging.STAGING} ORDER BY row_no")
         rows = cursor.fetchall()
         transaction.set_rollback(True)
@@ -61,6 +63,9 @@ def test_floats_times_and_geometries_arrive_exactly() -> None:
     sent = got["_values"]
     for name in ("title", "reported_at", "closed_at"):
         assert got[name] == sent[name].tolist(), name
+    points = shapely.points(np.linspace(114.0, 114.3, n), np.full(n, 30.1))
+    assert [bytes(w) for w in got["ST_AsEWKB(geom)"]] == shapely.to_wkb(
+        shapely.set_srid(points, 4326), include_srid=True).tolist()
     buildings = _staged("buildings", {"code": ["B1"], "height": FLOATS, "floors": [3, None, 200]}, len(FLOATS),
                         np.array([shapely.multipolygons([shapely.box(114, 30, 114.001, 30.001)])] * len(FLOATS)))
     assert [repr(v) for v in buildings["height"]] == [repr(v) for v in buildings["_values"]["height"].tolist()]
