@@ -77,7 +77,8 @@ class ImportReport:
 
 
 def write_rejects_csv(rejects: list[Reject], path: Path) -> Path:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens it without garbling."""
+    """UTF-8 with BOM, so Excel on a Chinese Windows opens it without garbling; rows in file order."""
+    rejects = sorted(rejects, key=lambda r: r.row)
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REJECT_HEADERS_ZH)
@@ -90,6 +91,7 @@ def write_rejects_xlsx(rejects: list[Reject], path: Path) -> Path:
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                            "strings_to_formulas": False, "strings_to_urls": False})
+    rejects = sorted(rejects, key=lambda r: r.row)
     sheet = book.add_worksheet("拒绝记录")
     sheet.write_row(0, 0, REJECT_HEADERS_ZH)
     for i, r in enumerate(rejects, start=1):

@@ -87,10 +87,10 @@ def reject_rows(rows) -> list[tuple]:
     return [(file, int(row), field, value, reason) for file, row, field, value, reason in rows]
 
 
-EXPECTED_REJECTS = [  # in report order: the row checks first, then the database's (the area)
+EXPECTED_REJECTS = [  # in file order, whichever check refused the row (the area is the database's)
     ("buildings.geojson", 4, "楼栋编码", "", "必填项为空 / required value is blank"),
-    ("buildings.geojson", 6, "楼栋编码", "NB1", "编码重复，与第 1 行相同 / duplicate key, same as row 1"),
     ("buildings.geojson", 5, "geometry", "", "不在您的管辖区域内 / outside your area"),
+    ("buildings.geojson", 6, "楼栋编码", "NB1", "编码重复，与第 1 行相同 / duplicate key, same as row 1"),
 ]
 
 
