@@ -4,40 +4,51 @@
 -- "within" is ST_DWithin on the stored Web-Mercator points with the reach metres / cos(latitude)
 -- (Mercator units are ground metres × 1/cos(latitude)).
 --
--- Set-based first, probes only where needed:
+-- All set-based, no per-case index probe (a probe near a busy spot walks the whole year's cases):
 --   1. same building: a window count per building;
 --   2. same cell: the points are binned into square cells of side `cell` Mercator units, chosen so
 --      that two points of one cell are always within `metres` (the cell's diagonal is shorter), and
 --      metres <= reach everywhere, so a cell holding two cases makes both repeats;
---   3. only the cases left alone in their cell and building probe the GiST index on location_3857
---      for a peer of the same period and area (the area checked by a scalar lookup of the peer's
---      grid code, so the EXISTS stops at the first peer instead of hashing all of them).
+--   3. a case alone in its cell and building looks for a peer in the cells around it, as far as
+--      the largest reach of the cohort needs (k cells each way), by a join on equal cell keys,
+--      and the exact ST_DWithin decides.
 -- Parameters: prefix, child_len, period_start, period_end, metres, cell.
 WITH cohort AS (
     SELECT i.id, left(g.code, %(child_len)s) AS child, i.building_id, i.location_3857,
            %(metres)s / cos(radians(ST_Y(i.location))) AS reach,
-           floor(ST_X(i.location_3857) / %(cell)s) AS cx, floor(ST_Y(i.location_3857) / %(cell)s) AS cy
+           floor(ST_X(i.location_3857) / %(cell)s)::bigint AS cx,
+           floor(ST_Y(i.location_3857) / %(cell)s)::bigint AS cy
     FROM layers_incident i
     JOIN layers_grid g ON g.id = i.grid_id
     WHERE g.code LIKE %(prefix)s::text || '%%'
       AND i.reported_at >= %(period_start)s AND i.reported_at < %(period_end)s
 ),
-crowded AS (
+flagged AS (
     SELECT c.*,
-           (c.building_id IS NOT NULL AND count(*) OVER (PARTITION BY c.building_id) > 1) AS same_building,
-           count(*) OVER (PARTITION BY c.cx, c.cy) > 1 AS same_cell
+           (c.building_id IS NOT NULL AND count(*) OVER (PARTITION BY c.building_id) > 1)
+           OR count(*) OVER (PARTITION BY c.cx, c.cy) > 1 AS crowded
     FROM cohort c
 ),
-repeated AS (
-    SELECT c.child
-    FROM crowded c
-    WHERE c.same_building OR c.same_cell
-       OR EXISTS (SELECT 1 FROM layers_incident p
-                  WHERE ST_DWithin(p.location_3857, c.location_3857, c.reach)
-                    AND p.id <> c.id
-                    AND p.reported_at >= %(period_start)s AND p.reported_at < %(period_end)s
-                    AND (SELECT pg.code FROM layers_grid pg WHERE pg.id = p.grid_id) LIKE %(prefix)s::text || '%%')
+offsets AS (
+    SELECT dx, dy
+    FROM (SELECT ceil(max(reach) / %(cell)s)::int AS k FROM cohort) r,
+         generate_series(-r.k, r.k) AS dx, generate_series(-r.k, r.k) AS dy
+    WHERE dx <> 0 OR dy <> 0
+),
+probes AS MATERIALIZED (
+    -- the cells around each lonely case, as plain columns (MATERIALIZED: else the planner joins every
+    -- lonely case with every case by ST_DWithin before looking at the cells), so the join below is on equality
+    SELECT l.id, l.location_3857, l.reach, l.cx + d.dx AS tx, l.cy + d.dy AS ty
+    FROM flagged l CROSS JOIN offsets d
+    WHERE NOT l.crowded
+),
+near AS (
+    SELECT DISTINCT p.id
+    FROM probes p
+    JOIN cohort o ON o.cx = p.tx AND o.cy = p.ty
+    WHERE ST_DWithin(o.location_3857, p.location_3857, p.reach)
 )
-SELECT CASE WHEN grouping(child) = 1 THEN NULL ELSE child END AS child, count(*) AS repeat
-FROM repeated
-GROUP BY GROUPING SETS ((child), ())
+SELECT CASE WHEN grouping(f.child) = 1 THEN NULL ELSE f.child END AS child, count(*) AS repeat
+FROM flagged f
+WHERE f.crowded OR f.id IN (SELECT id FROM near)
+GROUP BY GROUPING SETS ((f.child), ())
