@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,8 +57,14 @@ class Period:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "basis": "reported_at"}
 
 
+# Memory for one figures query's sorts and hashes (SET LOCAL: this transaction only); at city scale
+# the repeats query's window sorts and cell join spill to disk at the default.
+WORK_MEM = "256MB"
+
+
 def query(name: str, params: dict) -> list[dict]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         cursor.execute(load(name), params)
         columns = [c.name for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

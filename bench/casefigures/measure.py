@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -59,7 +59,8 @@ def superuser():
 
 
 def explain(name: str, params: dict) -> list:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [service.WORK_MEM])
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + load(name), params)
         return cursor.fetchone()[0]
 
