@@ -6,6 +6,9 @@ table (identifiers of ours, never of the file). Values travel through COPY, neve
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import shapely
 from psycopg import sql as pgsql
@@ -106,11 +109,40 @@ def run_checks(cursor, kind: Kind, params: dict) -> list[tuple[int, str, str, st
 def upsert(cursor, kind: Kind, params: dict) -> list[tuple[int, str, bool]]:
     """Insert new rows, update changed ones; returns (id, key, inserted) for every row written."""
     written: list[tuple[int, str, bool]] = []
-    for statement in statements(sql.load(f"{kind.sql}_upsert")):
-        cursor.execute(statement, params)
-        if cursor.description is not None:
-            written += cursor.fetchall()
+    with bulk_load(cursor, kind):
+        for statement in statements(sql.load(f"{kind.sql}_upsert")):
+            cursor.execute(statement, params)
+            if cursor.description is not None:
+                written += cursor.fetchall()
     return written
+
+
+@contextmanager
+def bulk_load(cursor, kind: Kind) -> Iterator[list[str]]:
+    """Into an empty target (a kind with a <sql>_bulk_indexes.sql): its GiST/GIN indexes dropped for the write
+    and built again from their own definitions after it, in the same transaction; yields the names dropped."""
+    try:
+        indexes_sql, constraints_sql = statements(sql.load(f"{kind.sql}_bulk_indexes"))
+    except FileNotFoundError:
+        yield []
+        return
+    cursor.execute(indexes_sql)
+    indexes = cursor.fetchall()
+    if not indexes:
+        yield []
+        return
+    cursor.execute(constraints_sql)
+    constraints = [pgsql.Identifier(schema, name) for schema, name in cursor.fetchall()]
+    deferred = pgsql.SQL(", ").join(constraints)
+    for schema, name, _ in indexes:
+        cursor.execute(pgsql.SQL("DROP INDEX {}").format(pgsql.Identifier(schema, name)))
+    yield [name for _, name, _ in indexes]
+    if constraints:  # run their pending checks now: CREATE INDEX refuses a table with pending trigger events
+        cursor.execute(pgsql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(deferred))
+    for _, _, definition in indexes:
+        cursor.execute(definition)  # the catalog's own CREATE INDEX text (pg_get_indexdef)
+    if constraints:
+        cursor.execute(pgsql.SQL("SET CONSTRAINTS {} DEFERRED").format(deferred))
 
 
 def link(cursor, kind: Kind, ids: list[int]) -> int:
