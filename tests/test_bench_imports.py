@@ -78,3 +78,50 @@ def test_gate_with_a_tolerance_accepts_wkt_rounding_only() -> None:
     assert not gates.compare("ours_u", "ref_u").ok
     assert gates.compare("ours_u", "ref_u", 1e-9).describe() == (
         "1 = 1 rows, attributes equal, geometries within 1e-09° (1 not exactly equal)")
+
+
+LIKE_STRUCTURE_SQL = """
+SELECT (SELECT count(*) FROM pg_indexes WHERE tablename = %(t)s),
+       (SELECT string_agg(a.amname, ',' ORDER BY a.amname) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+        JOIN pg_am a ON a.oid = c.relam WHERE x.indrelid = %(t)s::regclass AND a.amname <> 'btree'),
+       (SELECT count(*) FROM pg_constraint WHERE conrelid = %(t)s::regclass AND contype = 'c'),
+       (SELECT count(*) FROM pg_constraint WHERE conrelid = %(t)s::regclass AND contype = 'f'),
+       (SELECT count(*) FROM pg_trigger WHERE tgrelid = %(t)s::regclass AND NOT tgisinternal),
+       (SELECT attgenerated FROM pg_attribute WHERE attrelid = %(t)s::regclass AND attname = 'footprint_3857')
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ogr2ogr_appends_into_an_identical_table_and_passes_the_gate(tmp_path) -> None:
+    """CREATE TABLE (LIKE layers_building INCLUDING ALL) copies the 9 indexes (incl. both GiSTs and trigram
+    GINs), the 4 CHECKs and the generated EPSG:3857 column, not the foreign keys or the trigger; ogr2ogr's
+    PGDump | psql fills it with the same rows our importer writes (heights of at most 15 significant digits:
+    GDAL 3.6 writes doubles with 15, so 0.1 + 0.2 arrives as 0.3)."""
+    import geopandas
+    import shapely
+    from django.conf import settings
+
+    from bench.imports import ogr, scratch
+    from importers.core import ImportRequest, run_import
+
+    boxes = [shapely.MultiPolygon([shapely.box(114 + i / 1000, 30, 114.0005 + i / 1000, 30.0005)]) for i in range(3)]
+    frame = geopandas.GeoDataFrame({"code": ["L1", "L2", "L3"], "address": ["东一路1号", "tab\there", "back\\slash"],
+                                    "name": ["1栋", "", "3栋"], "floors": np.array([3, 5, 7], dtype=np.int32),
+                                    "height": [9.5, 12.25, 21.0], "use": ["residential", "commercial", "mixed"],
+                                    "year_built": np.array([1999, 2005, 2020], dtype=np.int32)},
+                                   geometry=boxes, crs="EPSG:4326")
+    path = tmp_path / "b.gpkg"
+    frame.to_file(path, layer="buildings", driver="GPKG", engine="pyogrio", VERSION="1.2")
+    try:
+        ogr.load_like(path, url=scratch.url(settings.DATABASES["default"]["NAME"]))
+        with connection.cursor() as cursor:
+            cursor.execute(LIKE_STRUCTURE_SQL, {"t": ogr.LIKE_TABLE})
+            assert cursor.fetchone() == (9, "gin,gin,gist,gist", 4, 0, 0, "s")
+            cursor.execute(LIKE_STRUCTURE_SQL, {"t": "layers_building"})
+            assert cursor.fetchone() == (9, "gin,gin,gist,gist", 4, 2, 1, "s")
+        report = run_import(ImportRequest(kind="buildings", path=path, commit=True))
+        assert report.inserted == 3
+        result = gates.compare("layers_building", ogr.LIKE_TABLE)
+        assert result.ok, result.describe()
+    finally:
+        ogr.drop(ogr.LIKE_TABLE)

@@ -2,8 +2,9 @@
 
 It validates every row (field parsers, duplicate codes, geometry checks and repair, China bounds),
 then COPYs into staging and upserts into ``layers_building`` with every constraint of the schema
-(code format, valid footprint, floors range), the generated EPSG:3857 column, its GiST indexes and
-triggers, and assigns each building to its leaf grid and village in SQL. The child reports the
+(code format, valid footprint, floors range), the generated EPSG:3857 column, its GiST and GIN indexes
+(into an empty table, as here, built once after the insert: staging.bulk_load) and triggers, and
+assigns each building to its leaf grid and village in SQL. The child reports the
 seconds of ``run_import`` (Django's start-up left out) and its own peak RSS.
 """
 
