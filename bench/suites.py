@@ -33,4 +33,6 @@ SUITES = {suite.name: suite for suite in (
           "bench.casefigures"),
     Suite("imports", "imports: our importer vs ogr2ogr vs LayerMapping (200k buildings), 1M residents CSV/XLSX",
           "bench.imports"),
+    Suite("intake", "intake under load on loopback: hotline cases/s, p50/p95/p99, kill -9 of the worker mid-load",
+          "bench.intake"),
 )}
