@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "incidents",
     "casefigures",
     "iot",
+    "sweeps",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/hotline/v1/", include("incidents.channels.hotline_urls")),
     path("api/iot/", include("iot.api_urls")),
     path("api/figures/", include("casefigures.api_urls")),
+    path("api/sweeps/", include("sweeps.urls")),
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
     path("tiles/", include("tiles.urls")),
