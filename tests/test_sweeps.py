@@ -246,3 +246,16 @@ def test_overdue_rounds_are_listed_for_the_level_above(district: District, api):
     listed = api("county").get("/api/sweeps/overdue/")   # today is later than November 2026 in any test run
     assert listed.status_code == 200
     assert sorted(r["division_code"] for r in listed.json()["results"]) == ["420102001000", "420102002000"]
+
+
+def test_english_labels_and_messages(district: District, api):
+    from django.conf import settings
+
+    schedule(D(2026, 12, 1))
+    village1, worker = round_of(district, "village1"), api("worker11")
+    worker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert fill(worker, village1, 1, result="finding").json()["detail"] == "a finding needs a note"
+    admin = api("admin")
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = admin.get("/admin/sweeps/sweepround/").content.decode()
+    assert "Sweep round" in page and "Due date" in page and "排查轮次" not in page
