@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from incidents.models import IdempotencyKey, IncidentTransition
 from layers.models.incidents import Incident
+from sweeps import checklists
 from sweeps.cadence import CADENCES
 from sweeps.models import ChecklistItem, RoundItem, RoundStatus, SweepRound
 from sweeps.scheduling import schedule
@@ -20,6 +22,12 @@ from tests.conftest import District
 pytestmark = pytest.mark.django_db
 D = dt.date
 SHIPPED_ITEMS = {"village": 6, "town": 4, "county": 3}
+
+
+@pytest.fixture(autouse=True)
+def shipped_checklists(db) -> None:
+    """The migration loads them; a transactional test earlier in the run flushes every table, so load again."""
+    checklists.load(ChecklistItem)
 
 
 def counts(at: dt.date) -> dict[str, tuple[int, int]]:
@@ -259,3 +267,31 @@ def test_english_labels_and_messages(district: District, api):
     admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = admin.get("/admin/sweeps/sweepround/").content.decode()
     assert "Sweep round" in page and "Due date" in page and "排查轮次" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_file_each_finding_once(district: District):
+    schedule(D(2026, 12, 1))
+    village1, worker = round_of(district, "village1"), district.client("worker11")
+    fill(worker, village1, 1, result="finding", note="楼道堆物", building_code="B1")
+    fill(worker, village1, 4, result="finding", note="噪音纠纷", lon=114.12, lat=30.12)
+    fill_all_ok(worker, village1, skip=(1, 4))
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def submit(username: str) -> None:
+        try:
+            client = district.client(username)
+            barrier.wait()
+            codes.append(client.post(f"/api/sweeps/rounds/{village1.pk}/submit/").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(name,)) for name in ("worker11", "village1")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [200, 200]
+    assert Incident.objects.count() == 2
+    assert sorted(RoundItem.objects.filter(incident__isnull=False).values_list("position", flat=True)) == [1, 4]
