@@ -26,6 +26,8 @@ class Attempt:
     status: int  # HTTP status; 0 = no answer (refused, cut, timed out)
     latency_ms: float
     replayed: bool = False
+    code: str | None = None  # the case code of the answer, if it had one
+    body: bytes = b""  # the answer when a 201 came without a code (for the CSV)
 
 
 @dataclass
@@ -72,7 +74,7 @@ class Client:
         self.conn: http.client.HTTPConnection | None = None
         self.headers = {"Authorization": f"Bearer {load.token}", "Content-Type": "application/json"}
 
-    def post(self, payload: bytes) -> tuple[int, dict | None, bool]:
+    def post(self, payload: bytes) -> tuple[int, dict | None, bool, bytes]:
         try:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.load.port, timeout=TIMEOUT_S)
@@ -82,10 +84,10 @@ class Client:
             if response.getheader("Connection", "").lower() == "close":
                 self.close()
             answer = json.loads(data) if response.status < 500 and data else None
-            return response.status, answer, response.getheader("Idempotent-Replayed") == "true"
+            return response.status, answer, response.getheader("Idempotent-Replayed") == "true", data
         except (OSError, http.client.HTTPException, ValueError):
             self.close()
-            return 0, None, False
+            return 0, None, False, b""
 
     def close(self) -> None:
         if self.conn is not None:
@@ -99,10 +101,12 @@ def file_case(client: Client, load: Load, n: int, began: float) -> Case:
     payload = body(load, n, case.case_no)
     while True:
         sent = time.perf_counter()
-        status, answer, replayed = client.post(payload)
+        status, answer, replayed, data = client.post(payload)
         done = time.perf_counter()
-        case.attempts.append(Attempt(sent - began, status, (done - sent) * 1000, replayed))
-        if status == 201 and answer and answer.get("code"):
+        code = answer.get("code") if isinstance(answer, dict) else None
+        case.attempts.append(Attempt(sent - began, status, (done - sent) * 1000, replayed, code,
+                                     data[:200] if status == 201 and not code else b""))
+        if status == 201 and code:
             case.code, case.acked_at = answer["code"], done - began
             return case
         if 400 <= status < 500 or done - began - case.first_sent > load.retry_for_s:
@@ -137,3 +141,30 @@ def run(load: Load) -> tuple[list[Case], float]:
     for thread in threads:
         thread.join()
     return sorted(cases, key=lambda c: c.case_no), time.perf_counter() - began
+
+
+def resend(load: Load, cases: list[Case]) -> list[tuple[str, int, str | None, bool]]:
+    """Send acknowledged cases once more, same case_no: (case_no, status, code, replayed) of each answer."""
+    client = Client(load)
+    answers = []
+    try:
+        for case in cases:
+            n = int(case.case_no.rsplit("-", 1)[1])
+            status, answer, replayed, _data = client.post(body(load, n, case.case_no))
+            answers.append((case.case_no, status, (answer or {}).get("code"), replayed))
+    finally:
+        client.close()
+    return answers
+
+
+def write_csv(path, cases: list[Case]) -> None:
+    """One line per request: case_no, attempt, sent (s), status, latency (ms), replayed, acknowledged code."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(("case_no", "attempt", "sent_s", "status", "latency_ms", "replayed", "code", "body"))
+        for case in cases:
+            for i, a in enumerate(case.attempts, 1):
+                writer.writerow((case.case_no, i, f"{a.sent:.4f}", a.status, f"{a.latency_ms:.2f}", int(a.replayed),
+                                 a.code or "", a.body.decode("utf-8", "replace")))
