@@ -33,6 +33,7 @@ def run(options: SuiteOptions) -> list[Row]:
 
     say = options.progress
     server.prepare(say)
+    say(f"intake: {server.forget_earlier_runs()} cases of earlier runs deleted from {server.NAME}")
     run_id = f"{int(time.time())}"
     token = server.issue_token(run_id)
     points = server.sample_points(POINTS)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 CATEGORIES = ("环境卫生", "市政设施", "噪音扰民", "邻里纠纷", "安全隐患")
 PATH = "/api/hotline/v1/cases"
+TITLE_PREFIX = "12345 压测 "  # bench.intake.server deletes the cases of earlier runs by it
 TIMEOUT_S = 15.0
 BACKOFF_S = 0.1
 
@@ -60,7 +61,7 @@ class Load:
 
 def body(load: Load, n: int, case_no: str) -> bytes:
     lon, lat = load.points[n % len(load.points)]
-    return json.dumps({"case_no": case_no, "title": f"12345 压测 {case_no}",
+    return json.dumps({"case_no": case_no, "title": f"{TITLE_PREFIX}{case_no}",
                        "category": CATEGORIES[n % len(CATEGORIES)], "description": "loopback load benchmark",
                        "lon": lon, "lat": lat,
                        "caller": {"name": "压测", "phone": "12345"}}, ensure_ascii=False).encode()

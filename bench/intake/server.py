@@ -22,9 +22,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench.imports import scratch
+from bench.intake.load import TITLE_PREFIX
 
 NAME = "geogov_intake_bench"
 READY_TIMEOUT_S = 60.0
+CLIENT_PREFIX = "loadbench-"
 
 
 def prepare(say) -> None:
@@ -38,6 +40,17 @@ def prepare(say) -> None:
         if not Building.objects.exists():
             say(f"seeding the demo profile into {NAME} …")
             call_command("seed_demo", profile="demo", verbosity=0)
+
+
+def forget_earlier_runs() -> int:
+    """Delete the cases and clients of earlier runs (each run starts on the seeded street only); cases deleted."""
+    from incidents.models import ApiClient
+    from layers.models.incidents import Incident
+
+    with scratch.using(NAME):
+        deleted = Incident.objects.filter(source="hotline", title__startswith=TITLE_PREFIX).delete()[1]
+        ApiClient.objects.filter(name__startswith=CLIENT_PREFIX).delete()
+    return deleted.get("layers.Incident", 0)
 
 
 def _create() -> bool:
@@ -58,7 +71,7 @@ def issue_token(run_id: str) -> str:
 
     out = StringIO()
     with scratch.using(NAME):
-        call_command("intake_client", "add", f"loadbench-{run_id}", channel="hotline", stdout=out)
+        call_command("intake_client", "add", f"{CLIENT_PREFIX}{run_id}", channel="hotline", stdout=out)
     return out.getvalue().rsplit("token:", 1)[1].strip()
 
 
