@@ -3,7 +3,7 @@
 -- (first by code), as buildings_link.sql does for new buildings. Only buildings a written
 -- village's box overlaps, or that belonged to a written village, are looked at.
 WITH written AS (
-  SELECT d.id, d.boundary FROM layers_division d WHERE d.id = ANY(%(ids)s) AND d.level = 'village'
+  SELECT d.id, d.boundary FROM layers_division d WHERE d.id IN (SELECT unnest(%(ids)s::bigint[])) AND d.level = 'village'
 ), nearby_ids AS (
   SELECT b.id FROM written w JOIN layers_building b ON b.footprint && w.boundary
   UNION

@@ -13,7 +13,7 @@ INSERT INTO import_touched_grids SELECT unnest(%(ids)s::bigint[]);
 -- 1. Buildings: the leaf grid holding the larger share of the footprint (ties by code), as
 --    buildings_link.sql does.
 WITH written AS (
-  SELECT g.id, g.boundary, g.parent_id FROM layers_grid g WHERE g.id = ANY(%(ids)s)
+  SELECT g.id, g.boundary, g.parent_id FROM layers_grid g WHERE g.id IN (SELECT unnest(%(ids)s::bigint[]))
 ), affected_ids AS (
   SELECT b.id FROM written w JOIN layers_building b ON b.footprint && w.boundary
   UNION
@@ -43,7 +43,7 @@ SELECT count(*) FROM moved WHERE new_grid IS NOT NULL;
 
 -- 2. Sensors: the leaf grid covering the point (first by code), as SensorQuerySet.assign_grids.
 WITH written AS (
-  SELECT g.id, g.boundary, g.parent_id FROM layers_grid g WHERE g.id = ANY(%(ids)s)
+  SELECT g.id, g.boundary, g.parent_id FROM layers_grid g WHERE g.id IN (SELECT unnest(%(ids)s::bigint[]))
 ), affected_ids AS (
   SELECT s.id FROM written w JOIN layers_sensor s ON s.location && w.boundary
   UNION
@@ -66,7 +66,7 @@ SELECT count(*) FROM moved WHERE grid_id IS NOT NULL;
 
 -- 3. Incidents: the leaf grid covering the point (first by code), as IncidentQuerySet.assign_grids.
 WITH written AS (
-  SELECT g.id, g.boundary, g.parent_id FROM layers_grid g WHERE g.id = ANY(%(ids)s)
+  SELECT g.id, g.boundary, g.parent_id FROM layers_grid g WHERE g.id IN (SELECT unnest(%(ids)s::bigint[]))
 ), affected_ids AS (
   SELECT i.id FROM written w JOIN layers_incident i ON i.location && w.boundary
   UNION

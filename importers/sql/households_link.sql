@@ -6,10 +6,10 @@ DROP TABLE IF EXISTS import_touched_grids;
 CREATE TEMP TABLE import_touched_grids (grid_id bigint) ON COMMIT DROP;
 
 INSERT INTO import_touched_grids
-SELECT grid_id FROM import_old_grids WHERE id = ANY(%(ids)s) AND grid_id IS NOT NULL
+SELECT grid_id FROM import_old_grids WHERE id IN (SELECT unnest(%(ids)s::bigint[])) AND grid_id IS NOT NULL
 UNION
 SELECT b.grid_id FROM layers_household h JOIN layers_building b ON b.id = h.building_id
-WHERE h.id = ANY(%(ids)s) AND b.grid_id IS NOT NULL;
+WHERE h.id IN (SELECT unnest(%(ids)s::bigint[])) AND b.grid_id IS NOT NULL;
 
 SELECT count(*) FROM layers_household h JOIN layers_building b ON b.id = h.building_id
-WHERE h.id = ANY(%(ids)s) AND b.grid_id IS NOT NULL
+WHERE h.id IN (SELECT unnest(%(ids)s::bigint[])) AND b.grid_id IS NOT NULL

@@ -2,7 +2,7 @@
 -- 1. the building whose footprint covers the point (first by code), as
 --    IncidentQuerySet.assign_buildings; none when no footprint does.
 WITH written AS (
-  SELECT i.id, i.location FROM layers_incident i WHERE i.id = ANY(%(ids)s)
+  SELECT i.id, i.location FROM layers_incident i WHERE i.id IN (SELECT unnest(%(ids)s::bigint[]))
 ), holder AS (
   SELECT DISTINCT ON (w.id) w.id, b.id AS building_id
   FROM written w JOIN layers_building b ON b.footprint && w.location AND ST_Covers(b.footprint, w.location)
@@ -15,7 +15,7 @@ WHERE i.id = w.id AND i.building_id IS DISTINCT FROM h.building_id;
 -- 2. the leaf grid covering the point (first by code), as IncidentQuerySet.assign_grids. Returns
 --    how many written incidents have a grid.
 WITH written AS (
-  SELECT i.id, i.location FROM layers_incident i WHERE i.id = ANY(%(ids)s)
+  SELECT i.id, i.location FROM layers_incident i WHERE i.id IN (SELECT unnest(%(ids)s::bigint[]))
 ), best AS (
   SELECT DISTINCT ON (w.id) w.id, g.id AS grid_id
   FROM written w JOIN layers_grid g ON g.boundary && w.location AND ST_Covers(g.boundary, w.location)

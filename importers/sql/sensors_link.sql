@@ -5,7 +5,7 @@
 WITH written AS (
   SELECT d.id, d.location
   FROM layers_sensor d JOIN import_rows s ON s.device_id = d.device_id
-  WHERE d.id = ANY(%(ids)s) AND s.building_code IS NULL
+  WHERE d.id IN (SELECT unnest(%(ids)s::bigint[])) AND s.building_code IS NULL
 ), nearest AS (
   SELECT DISTINCT ON (w.id) w.id, b.id AS building_id
   FROM written w
@@ -20,7 +20,7 @@ WHERE d.id = w.id AND d.building_id IS DISTINCT FROM n.building_id;
 -- 2. the leaf grid covering the point (first by code), as SensorQuerySet.assign_grids. Returns how
 --    many written devices have a grid.
 WITH written AS (
-  SELECT d.id, d.location FROM layers_sensor d WHERE d.id = ANY(%(ids)s)
+  SELECT d.id, d.location FROM layers_sensor d WHERE d.id IN (SELECT unnest(%(ids)s::bigint[]))
 ), best AS (
   SELECT DISTINCT ON (w.id) w.id, g.id AS grid_id
   FROM written w JOIN layers_grid g ON g.boundary && w.location AND ST_Covers(g.boundary, w.location)
