@@ -45,6 +45,7 @@ class Kind:
     sql: str = ""  # prefix of its SQL files: <sql>_checks.sql, <sql>_upsert.sql, <sql>_link.sql
     fixed: tuple[tuple[str, str], ...] = ()  # columns every row gets (cameras: kind=camera)
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which the file must have at least one
+    passes: tuple[dict, ...] = ({},)  # the upsert SQL runs once per entry, with its parameters added
     row_checks: Callable[[dict[str, np.ndarray]], list[tuple[int, str, str]]] | None = None
     after_link: Callable[[Any], None] | None = None  # run with the import's cursor after <sql>_link.sql
 
@@ -173,7 +174,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
               ("网格编码", "网格代码", "网格编号", "编码", "grid_code"), True),
         Field("name", f.text(100), "text", ("网格名称", "名称"), True),
         Field("kind", f.enum(GRID_KIND), "text", ("网格类型", "类型", "type")),
-    ), "MultiPolygon", "grids", after_link=refresh_touched_grids),
+    ), "MultiPolygon", "grids", after_link=refresh_touched_grids,
+         passes=({"level": 1}, {"level": 2}, {"level": 3})),
     Kind("buildings", "楼栋", "buildings", "code", (
         Field("code", f.code(BUILDING_CODE, "1-32位字母数字编码"), "text",
               ("楼栋编码", "楼栋编号", "建筑编码", "建筑物编码", "编码", "building_code", "bldg_code"), True),

@@ -110,10 +110,11 @@ def upsert(cursor, kind: Kind, params: dict) -> list[tuple[int, str, bool]]:
     """Insert new rows, update changed ones; returns (id, key, inserted) for every row written."""
     written: list[tuple[int, str, bool]] = []
     with bulk_load(cursor, kind):
-        for statement in statements(sql.load(f"{kind.sql}_upsert")):
-            cursor.execute(statement, params)
-            if cursor.description is not None:
-                written += cursor.fetchall()
+        for extra in kind.passes:  # e.g. grids: once per level, parents first
+            for statement in statements(sql.load(f"{kind.sql}_upsert")):
+                cursor.execute(statement, {**params, **extra})
+                if cursor.description is not None:
+                    written += cursor.fetchall()
     return written
 
 
