@@ -139,13 +139,22 @@ def resident_checks(values: dict[str, np.ndarray]) -> list[tuple[int, str, str]]
     return problems
 
 
+FRESH_STATISTICS_GRIDS = 500  # touched grids from which an import refreshes the statistics before recounting
+
+
 def refresh_touched_grids(cursor) -> None:
     """Recount the figures of the grids the link SQL noted in import_touched_grids, and of their ancestors."""
     from importers import sql
     from layers.models import Grid
 
     cursor.execute(sql.load("touched_grids"))
-    Grid.objects.filter(pk__in=[row[0] for row in cursor.fetchall()]).refresh_figures()
+    grid_ids = [row[0] for row in cursor.fetchall()]
+    if len(grid_ids) >= FRESH_STATISTICS_GRIDS:
+        # The rows this transaction wrote are not in the planner's statistics yet (autovacuum cannot see
+        # them): without this the recount's joins over a million new residents were planned as if the
+        # tables were empty, and ran for more than 12 minutes. ANALYZE counts our own new rows.
+        cursor.execute("ANALYZE layers_building, layers_household, layers_resident")
+    Grid.objects.filter(pk__in=grid_ids).refresh_figures()
 
 
 def _sensor_fields(kind_column: bool) -> tuple[Field, ...]:
