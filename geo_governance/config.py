@@ -38,6 +38,31 @@ def _count(name: str, default: int) -> int:
     return value
 
 
+def _measure(name: str, default: float) -> float:
+    """A positive number (metres, square metres …), else ValueError naming the setting."""
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"GEOGOV_{name} must be a positive number, got {raw!r}")
+    return value
+
+
+def _range(name: str, default: str) -> tuple[int, int]:
+    """Whole numbers given as low-high with low <= high (e.g. 100-600), else ValueError naming the setting."""
+    raw = _env(name, default)
+    low, _, high = raw.partition("-")
+    try:
+        bounds = int(low), int(high)
+    except ValueError:
+        bounds = (-1, -1)
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise ValueError(f"GEOGOV_{name} must be low-high whole numbers with low <= high, got {raw!r}")
+    return bounds
+
+
 def _flag(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -130,6 +155,12 @@ class Config:
     iot_offline_minutes: int
     iot_low_battery: int
     iot_master_key: str
+    planning_households: tuple[int, int]
+    planning_residents: tuple[int, int]
+    planning_min_area_m2: float
+    planning_max_vertices: int
+    planning_snap_m: float
+    planning_gap_m2: float
 
 
 def load() -> Config:
@@ -157,4 +188,10 @@ def load() -> Config:
         iot_offline_minutes=_count("IOT_OFFLINE_MINUTES", 1440),
         iot_low_battery=_count("IOT_LOW_BATTERY", 20),
         iot_master_key=_env("IOT_MASTER_KEY", ""),
+        planning_households=_range("PLANNING_HOUSEHOLDS", "100-600"),
+        planning_residents=_range("PLANNING_RESIDENTS", "300-2000"),
+        planning_min_area_m2=_measure("PLANNING_MIN_AREA_M2", 500.0),
+        planning_max_vertices=_count("PLANNING_MAX_VERTICES", 5000),
+        planning_snap_m=_measure("PLANNING_SNAP_M", 1.0),
+        planning_gap_m2=_measure("PLANNING_GAP_M2", 1.0),
     )

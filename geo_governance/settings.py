@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "casefigures",
     "iot",
     "sweeps",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,13 @@ GEOGOV_IOT_OFFLINE_MINUTES = CONFIG.iot_offline_minutes
 GEOGOV_IOT_LOW_BATTERY = CONFIG.iot_low_battery
 # the key device secrets are derived from (iot/keys.py); unset: derived from SECRET_KEY
 GEOGOV_IOT_MASTER_KEY = CONFIG.iot_master_key or CONFIG.secret_key
+# Grid planning (planning app): default size bounds (low, high) where no SizeRule applies, and tolerances.
+GEOGOV_PLANNING_HOUSEHOLDS = CONFIG.planning_households
+GEOGOV_PLANNING_RESIDENTS = CONFIG.planning_residents
+GEOGOV_PLANNING_MIN_AREA_M2 = CONFIG.planning_min_area_m2
+GEOGOV_PLANNING_MAX_VERTICES = CONFIG.planning_max_vertices
+GEOGOV_PLANNING_SNAP_M = CONFIG.planning_snap_m
+GEOGOV_PLANNING_GAP_M2 = CONFIG.planning_gap_m2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 << 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 << 20  # larger uploads stream to a temporary file
 

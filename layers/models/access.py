@@ -29,6 +29,16 @@ MAY_REVEAL = {
     Role.VIEWER: False,
 }
 
+# Which roles may change grid boundaries (planning app), always only inside their own area.
+MAY_PLAN = {
+    Role.ADMIN: True,
+    Role.COUNTY: True,
+    Role.TOWN: True,
+    Role.VILLAGE: True,
+    Role.GRID_WORKER: False,
+    Role.VIEWER: False,
+}
+
 
 class ProfileQuerySet(models.QuerySet):
     def area_prefix_of(self, user_id: int) -> str | None:
