@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split as split_by_line
@@ -63,13 +64,13 @@ def prepare(geometry: BaseGeometry, layout: Layout, parent: BaseGeometry, snap_m
     """A drawn area made valid, snapped onto the neighbours' and parent's edges, and clipped to the parent."""
     drawn = as_multi(shapely.make_valid(geometry))
     if drawn.is_empty:
-        raise BadInput("所画范围不是有效的面")
+        raise BadInput(_("所画范围不是有效的面"))
     tolerance = Metric.around(parent).degrees(snap_m)
     reference = shapely.union_all([g.boundary for g in layout.values() if not g.is_empty] + [parent.boundary])
     snapped = as_multi(shapely.make_valid(shapely.snap(drawn, reference, tolerance)))
     clipped = _intersection(snapped, parent)
     if clipped.is_empty:
-        raise BadInput("所画范围不在上级区域内")
+        raise BadInput(_("所画范围不在上级区域内"))
     return clipped
 
 
@@ -89,20 +90,20 @@ def split(layout: Layout, code: str, line: BaseGeometry, snap_m: float) -> list[
     """Cut grid `code` by a line into pieces, largest first; fewer than two pieces is bad input."""
     grid = _member(layout, code)
     if line.geom_type not in ("LineString", "MultiLineString") or line.is_empty:
-        raise BadInput("分割线须为线（LineString）")
+        raise BadInput(_("分割线须为线（LineString）"))
     tolerance = Metric.around(grid).degrees(snap_m)
     line = shapely.snap(line, grid.boundary, tolerance)
     pieces = [as_multi(shapely.set_precision(piece, PRECISION)) for piece in polygons(split_by_line(grid, line))]
     pieces = [piece for piece in pieces if not piece.is_empty]
     if len(pieces) < 2:
-        raise BadInput("分割线须完整穿过网格，把它分成至少两块")
+        raise BadInput(_("分割线须完整穿过网格，把它分成至少两块"))
     return sorted(pieces, key=lambda piece: -piece.area)
 
 
 def merge(layout: Layout, codes: list[str], snap_m: float = 1.0) -> MultiPolygon:
     """The union of two or more grids, which must form one connected group of neighbours."""
     if len(set(codes)) < 2:
-        raise BadInput("合并至少需要两个网格")
+        raise BadInput(_("合并至少需要两个网格"))
     members = {code: _member(layout, code) for code in codes}
     tolerance = Metric.around(_union(members.values())).degrees(snap_m)
     reached, frontier = {codes[0]}, [codes[0]]
@@ -113,8 +114,8 @@ def merge(layout: Layout, codes: list[str], snap_m: float = 1.0) -> MultiPolygon
                 reached.add(other)
                 frontier.append(other)
     if len(reached) < len(members):
-        raise BadInput("只能合并相邻的网格：{codes} 与其余网格不相邻".format(
-            codes="、".join(sorted(set(members) - reached))))
+        raise BadInput(_("只能合并相邻的网格：%(codes)s 与其余网格不相邻") % {
+            "codes": "、".join(sorted(set(members) - reached))})
     return _union(members.values())
 
 
@@ -142,7 +143,7 @@ def gaps(parent: BaseGeometry, layout: Layout, min_m2: float) -> list[Polygon]:
 
 def _member(layout: Layout, code: str) -> BaseGeometry:
     if code not in layout:
-        raise BadInput(f"网格 {code} 不在可编辑的同级网格中")
+        raise BadInput(_("网格 %(grid)s 不在可编辑的同级网格中") % {"grid": code})
     return layout[code]
 
 

@@ -6,6 +6,7 @@ import math
 
 import pytest
 import shapely
+from django.utils import translation
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from geo_governance.errors import BadInput
@@ -17,6 +18,12 @@ from planning.metric import Metric
 PARENT = box(114.000, 30.000, 114.010, 30.010)
 WEST, EAST = "420102001001001", "420102001001002"
 LIMITS = Limits(min_area_m2=500, max_vertices=5000, gap_m2=1.0)
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    with translation.override("zh-hans"):
+        yield
 
 
 def layout() -> topology.Layout:
