@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/iot/", include("iot.api_urls")),
     path("api/figures/", include("casefigures.api_urls")),
     path("api/sweeps/", include("sweeps.urls")),
+    path("api/planning/", include("planning.urls")),
     path("api/", include("layers.api.urls")),
     path("map/", include("gridmap.urls")),
     path("tiles/", include("tiles.urls")),
