@@ -83,6 +83,10 @@ def database_state() -> dict:
 def test_reshape_moves_the_shared_edge_for_both_grids_and_b2_with_its_household(district):
     admin = district.users["admin"]
     assert district.b2.grid == district.grid12  # most of B2 lies east of 114.10
+    in_b2 = Sensor.objects.create(device_id="S-B2", kind="smoke", location=Point(114.1005, 30.1002, srid=4326),
+                                  building=district.b2, grid=district.grid12)
+    loose = Sensor.objects.create(device_id="S-OUT", kind="camera", location=Point(114.1007, 30.12, srid=4326),
+                                  grid=district.grid12)  # no building: placed by its location
     report = run(admin, "reshape", {"code": G1, "geometry": geo(114.05, 30.05, 114.101, 30.15)})
     g1, g2 = Grid.objects.get(code=G1), Grid.objects.get(code=G2)
     assert g1.boundary.extent == pytest.approx((114.05, 30.05, 114.101, 30.15))
@@ -90,8 +94,10 @@ def test_reshape_moves_the_shared_edge_for_both_grids_and_b2_with_its_household(
     assert (g1.revision, g2.revision) == (2, 2)
     assert Building.objects.get(code="B2").grid.code == G1
     assert figures(G1) == recount(G1) == (3, 5) and figures(G2) == recount(G2) == (0, 0)
+    assert {s.device_id: s.grid.code for s in Sensor.objects.filter(pk__in=[in_b2.pk, loose.pk])} == {
+        "S-B2": G1, "S-OUT": G1}
     assert report["impact"]["moves"] == [{"from": G2, "to": G1, "buildings": 1, "households": 1, "green": 0,
-                                          "yellow": 1, "red": 0, "residents": 1, "sensors": 0, "open_incidents": 0}]
+                                          "yellow": 1, "red": 0, "residents": 1, "sensors": 2, "open_incidents": 0}]
     assert [f["properties"]["code"] for f in report["impact"]["moved_buildings"]["features"]] == ["B2"]
     assert sorted((g["code"], g["revision"], g["status"]) for g in report["grids"]) == [
         (G1, 2, "changed"), (G2, 2, "changed")]
@@ -255,3 +261,16 @@ def test_size_rule_nearest_division_wins_else_the_default(district, settings):
                             max_residents=120)
     assert bounds_for(district.village1) == Bounds(20, 30, 70, 120)
     assert bounds_for(district.village2) == Bounds(50, 60, 1, 2)
+
+
+def test_sub_grids_are_edited_under_their_parent_grid_with_two_digit_codes(district):
+    child = Grid.objects.create(code=G2 + "01", name="子网格", level=2, division=district.village1,
+                                parent=district.grid12, boundary=district.grid12.boundary)
+    Building.objects.assign_grids()
+    line = {"type": "LineString", "coordinates": [[114.099, 30.1003], [114.151, 30.1003]]}  # cuts B2 too
+    run(district.users["village1"], "split", {"code": child.code, "line": line})
+    new = Grid.objects.get(code=G2 + "02")
+    assert (new.level, new.parent_id, new.division_id) == (2, district.grid12.pk, district.village1.pk)
+    assert Building.objects.get(code="B2").grid.code in (child.code, new.code)
+    assert figures(G2) == (1, 1)  # the parent grid counts its sub-grids' households
+    assert figures(child.code) == recount(child.code) and figures(new.code) == recount(new.code)
