@@ -274,3 +274,38 @@ def test_sub_grids_are_edited_under_their_parent_grid_with_two_digit_codes(distr
     assert Building.objects.get(code="B2").grid.code in (child.code, new.code)
     assert figures(G2) == (1, 1)  # the parent grid counts its sub-grids' households
     assert figures(child.code) == recount(child.code) and figures(new.code) == recount(new.code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_commits_of_one_village_one_wins_one_gets_409():
+    """Each thread reads the grids first, then commits on its own connection; the FOR UPDATE locks order them."""
+    import threading
+
+    from django.db import connections
+
+    from tests.conftest import build_district
+
+    district = build_district()
+    admin = district.users["admin"]
+    drafts = [service.draft("reshape", {"code": G1, "geometry": geo(114.05, 30.05, east, 30.15)}, admin)
+              for east in (114.101, 114.095)]
+    ready, outcomes = threading.Barrier(2), []
+
+    def commit(draft) -> None:
+        try:
+            ready.wait()
+            service.commit(draft, admin, "并发", {G1: 1, G2: 1})
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=commit, args=(d,)) for d in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert Grid.objects.get(code=G1).revision == 2
+    assert GridRevision.objects.filter(code=G1).count() == 2  # baseline + the one saved edit
