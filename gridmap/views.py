@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from layers.models import CareTag, DivisionLevel, Grid, IncidentStatus, ResidenceType, SensorKind, SensorStatus, Tier
+from layers.models.access import MAY_PLAN, Role
 from layers.models.buildings import BuildingUse
 from layers.models.divisions import WorkerKind
 from layers.models.people import Relation, Sex
@@ -33,6 +34,14 @@ def area_bounds(user) -> list[float] | None:
     return list(extent) if extent is not None else None
 
 
+def may_plan(user) -> bool:
+    """Whether the page offers the grid boundary editor (the planning API checks again, per area)."""
+    if user.is_superuser:
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and MAY_PLAN.get(Role(profile.role), False)
+
+
 def choice_labels() -> dict[str, dict[str, str]]:
     """Display labels of the coded values the map and its side panel show."""
     choices = {"tier": Tier, "sex": Sex, "relation": Relation, "residence_type": ResidenceType,
@@ -50,4 +59,5 @@ def index(request: HttpRequest) -> HttpResponse:
         "choice_labels": choice_labels(),
         "tile_layers": TILE_LAYERS,
         "screen_mode": request.GET.get("screen") == "1",
+        "may_plan": may_plan(request.user),
     })

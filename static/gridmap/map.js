@@ -8,6 +8,7 @@ import * as basemap from "./basemap.js";
 import * as search from "./search.js";
 import * as live from "./live.js";
 import * as screen from "./screen.js";
+import * as planning from "./planning.js";
 
 const mapElement = document.getElementById("map");
 const bounds = jsonScript("map-area-bounds");
@@ -41,7 +42,7 @@ const ctx = {
   labels: labelsOf("map-labels"),
   choices: jsonScript("map-choices") ?? {},
 };
-for (const [name, module] of Object.entries({ panel, basemap, search, live, screen })) {
+for (const [name, module] of Object.entries({ panel, basemap, search, live, screen, planning })) {
   try {
     module.install(ctx);
   } catch (error) {

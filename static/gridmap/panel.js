@@ -273,6 +273,7 @@ export function install(ctx) {
   map.on("styledata", ensureLayers);
 
   map.on("click", (event) => {
+    if (ctx.planning?.takesClicks()) return; // the boundary editor is open: clicks pick and draw there
     const layers = CLICKABLE.map(([id]) => id).filter((id) => map.getLayer(id));
     const hits = map.queryRenderedFeatures(event.point, { layers });
     for (const [id, kind] of CLICKABLE) {

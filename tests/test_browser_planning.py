@@ -1,0 +1,207 @@
+"""The grid boundary editor on /map/ in a real headless Chromium: a village operator drags the shared edge of the
+fixture village's two grids with the mouse, previews the impact (B2 moves), commits with a reason and finds the
+household reassigned; splits a grid with a drawn line; merges two grids; a second browser editing the same grid
+from the old revision gets the conflict message; viewers and grid workers get no editor."""
+
+from __future__ import annotations
+
+import pytest
+
+from layers.models import Building, Grid, Household
+from planning.models import GridRevision
+from tests.browser import ARTIFACTS, BROWSER_MARKS, go_to, log_in, screen_point
+from tests.conftest import District
+
+pytestmark = BROWSER_MARKS
+
+GRID11, GRID12 = "420102001001001", "420102001001002"
+CORNER = (114.10, 30.15)  # north end of the edge grid 11 shares with grid 12 (and a corner on the village edge)
+MOVED_CORNER = (114.104, 30.15)  # the shared edge then runs east of B2 (114.0998–114.1008 at 30.100)
+
+
+def open_editor(page, lon: float = 114.06, lat: float = 30.07) -> None:
+    """Open the 规划 panel and pick the grid under (lon, lat) with a map click."""
+    page.click("#planning-toggle")
+    page.wait_for_selector("#planning-body:not([hidden])")
+    go_to(page, lon, lat, 13)
+    x, y = screen_point(page, lon, lat)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => window.gridMapContext.planning.state.code !== null "
+                           "&& !document.querySelector('[data-tool=reshape]').disabled", timeout=10_000)
+
+
+def choose(page, tool: str) -> None:
+    page.click(f"[data-tool={tool}]")
+    page.wait_for_function("(t) => window.gridMapContext.planning.state.tool === t", arg=tool)
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    x0, y0 = screen_point(page, *start)
+    x1, y1 = screen_point(page, *end)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+
+
+def reshape_corner(page) -> None:
+    choose(page, "reshape")
+    go_to(page, 114.10, 30.14, 14)
+    drag(page, CORNER, MOVED_CORNER)
+    page.wait_for_function("""() => { const op = window.gridMapContext.planning.operation();
+        return op && op.params.geometry.coordinates.flat(2).some(([x, y]) => Math.abs(x - 114.104) < 2e-4); }""")
+
+
+def preview(page) -> dict:
+    page.click("#planning-preview")
+    page.wait_for_selector("#planning-result .gm-planning-report", timeout=20_000)
+    return page.evaluate("() => window.gridMapContext.planning.lastPreview")
+
+
+def commit(page, reason: str) -> None:
+    page.fill("#planning-reason", reason)
+    page.click("#planning-commit button[type=submit]")
+    page.wait_for_function("() => document.querySelector('#planning-message').dataset.kind === 'ok'", timeout=20_000)
+
+
+def move_row(page, source: str, target: str) -> list[str]:
+    selector = f"#planning-result table.gm-planning-moves tr[data-from='{source}'][data-to='{target}'] td"
+    return page.eval_on_selector_all(selector, "tds => tds.map(td => td.textContent)")
+
+
+def test_village_operator_reshapes_the_shared_edge_previews_and_commits(page, live_server, district: District):
+    assert district.b2.grid == district.grid12
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    reshape_corner(page)
+
+    # our own undo/redo: Ctrl+Z puts the corner back, Ctrl+Y moves it again
+    vertices = "() => window.gridMapContext.planning.operation().params.geometry.coordinates.flat(2).map(p => p[0])"
+    page.locator("#map canvas").first.focus()
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"() => !({vertices})().some(x => Math.abs(x - 114.104) < 2e-4)")
+    page.click("#planning-redo")
+    page.wait_for_function(f"() => ({vertices})().some(x => Math.abs(x - 114.104) < 2e-4)")
+
+    report = preview(page)
+    assert report["committable"] is True
+    moved = report["impact"]["moved_buildings"]["features"]
+    assert [(f["properties"]["code"], f["properties"]["from"], f["properties"]["to"]) for f in moved] == [
+        ("B2", GRID12, GRID11)]
+    row = move_row(page, GRID12, GRID11)
+    assert row[:4] == [GRID12, GRID11, "1", "1"], row  # from, to, buildings, households
+    grids = page.eval_on_selector_all("#planning-result table.gm-planning-grids tr[data-code]",
+                                      "rs => rs.map(r => r.dataset.code)")
+    assert set(grids) >= {GRID11, GRID12}  # the neighbour's new edge is part of the draft too
+    draft = {f["properties"]["code"]: f["properties"]["status"] for f in report["draft"]["features"]}
+    assert draft[GRID11] == "changed" and draft[GRID12] == "changed"
+    moves_on_map = page.evaluate("async () => (await window.gridMap.getSource('planning-moves').getData()).features")
+    assert [f["properties"]["to"] for f in moves_on_map] == [GRID11]
+    assert Building.objects.get(code="B2").grid_id == district.grid12.pk  # a preview changes nothing
+
+    page.set_viewport_size({"width": 1600, "height": 900})
+    go_to(page, 114.10, 30.10, 12.8)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "planning-preview.png"))
+
+    page.fill("#planning-reason", " ")
+    page.click("#planning-commit button[type=submit]")
+    assert page.inner_text("#planning-message") == "请填写变更原因"
+    commit(page, "B2 划入第一网格，便于网格员走访")
+    household = Household.objects.get(building__code="B2")
+    assert household.building.grid.code == GRID11
+    grid11 = Grid.objects.get(code=GRID11)
+    assert grid11.households == 3 and grid11.revision == district.grid11.revision + 1
+    assert GridRevision.objects.filter(code=GRID11, reason="B2 划入第一网格，便于网格员走访").exists()
+    # the editor reloads the grid at its new revision
+    page.wait_for_function(f"() => document.querySelector('#planning-target').textContent.includes('{GRID11}')")
+    assert f"版本 {grid11.revision}" in page.inner_text("#planning-target")
+    assert page.errors == []
+
+
+def test_split_a_grid_with_a_drawn_line(page, live_server, district: District):
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "split")
+    go_to(page, 114.075, 30.12, 12)
+    for n, point in enumerate([(114.04, 30.12), (114.11, 30.12), (114.11, 30.12)]):
+        if n:
+            page.wait_for_timeout(700)  # not a double click
+        page.mouse.click(*screen_point(page, *point))
+    page.wait_for_function("() => window.gridMapContext.planning.operation()?.op === 'split'")
+    report = preview(page)
+    assert report["committable"] is True
+    statuses = sorted(f["properties"]["status"] for f in report["draft"]["features"])
+    assert statuses.count("new") == 1 and "changed" in statuses
+    commit(page, "按道路拆分第一网格")
+    codes = sorted(Grid.objects.filter(division=district.village1).values_list("code", flat=True))
+    assert codes == [GRID11, GRID12, "420102001001003"]
+    north = Grid.objects.get(code="420102001001003")
+    assert north.boundary.extent[1] == pytest.approx(30.12, abs=1e-6)  # the north piece (the smaller) is new
+    assert Building.objects.get(code="B1").grid.code == GRID11
+    assert page.errors == []
+
+
+def test_merge_two_grids(page, live_server, district: District):
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "merge")
+    go_to(page, 114.10, 30.07, 12)
+    page.mouse.click(*screen_point(page, 114.13, 30.07))  # grid 12
+    page.wait_for_function("() => window.gridMapContext.planning.state.extra.codes?.length === 2")
+    report = preview(page)
+    assert {f["properties"]["code"]: f["properties"]["status"] for f in report["draft"]["features"]}[GRID12] \
+        == "retired"
+    commit(page, "两网格合并")
+    assert list(Grid.objects.filter(division=district.village1).values_list("code", flat=True)) == [GRID11]
+    assert Building.objects.get(code="B2").grid.code == GRID11
+    assert Grid.objects.get(code=GRID11).households == 3
+    assert page.errors == []
+
+
+def test_a_second_editor_on_the_old_revision_gets_the_conflict_message(page, live_server, district: District):
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    other = page.context.browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    second = other.new_page()
+    log_in(second, live_server.url, "town1")
+    open_editor(second)
+
+    reshape_corner(page)
+    preview(page)
+    commit(page, "第一位编辑先提交")
+    revision = Grid.objects.get(code=GRID11).revision
+
+    reshape_corner_to(second, (114.095, 30.15))
+    second.fill("#planning-reason", "第二位编辑基于旧版本")
+    second.click("#planning-commit button[type=submit]")
+    second.wait_for_function("() => document.querySelector('#planning-message').dataset.kind === 'conflict'")
+    assert "该网格已被他人修改" in second.inner_text("#planning-message")
+    assert Grid.objects.get(code=GRID11).revision == revision  # nothing written
+    # the second editor now shows the committed boundary (the first editor's corner) at its new revision
+    xs = second.evaluate("() => window.gridMapContext.planning.operation().params.geometry.coordinates.flat(2)"
+                         ".map(p => p[0])")
+    assert any(abs(x - 114.104) < 1e-6 for x in xs) and not any(abs(x - 114.095) < 1e-6 for x in xs)
+    assert page.errors == []
+    other.close()
+
+
+def reshape_corner_to(page, target: tuple[float, float]) -> None:
+    """Reshape with the commit form shown without a preview: the form is part of the page, only hidden."""
+    choose(page, "reshape")
+    go_to(page, 114.10, 30.14, 14)
+    drag(page, CORNER, target)
+    page.wait_for_function("""(x) => window.gridMapContext.planning.operation()?.params.geometry.coordinates
+        .flat(2).some(p => Math.abs(p[0] - x) < 2e-4)""", arg=target[0])
+    preview(page)
+
+
+@pytest.mark.parametrize("username", ["viewer1", "worker11"])
+def test_no_editor_for_roles_that_may_not_plan(page, live_server, district: District, username):
+    log_in(page, live_server.url, username)
+    assert page.locator("#map-planning").count() == 0
+    assert page.locator("#planning-toggle").count() == 0
+    assert page.evaluate("() => window.gridMapContext.planning === undefined")
+    assert page.errors == []
+
