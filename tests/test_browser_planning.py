@@ -21,6 +21,7 @@ MOVED_CORNER = (114.104, 30.15)  # the shared edge then runs east of B2 (114.099
 
 def open_editor(page, lon: float = 114.06, lat: float = 30.07) -> None:
     """Open the 规划 panel and pick the grid under (lon, lat) with a map click."""
+    assert page.is_hidden("#planning-body") and page.is_visible("#planning-toggle")
     page.click("#planning-toggle")
     page.wait_for_selector("#planning-body:not([hidden])")
     go_to(page, lon, lat, 13)
@@ -101,7 +102,7 @@ def test_village_operator_reshapes_the_shared_edge_previews_and_commits(page, li
     assert Building.objects.get(code="B2").grid_id == district.grid12.pk  # a preview changes nothing
 
     page.set_viewport_size({"width": 1600, "height": 900})
-    go_to(page, 114.10, 30.10, 12.8)
+    go_to(page, 114.10, 30.10, 11.9)  # the whole village
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "planning-preview.png"))
 
@@ -205,3 +206,76 @@ def test_no_editor_for_roles_that_may_not_plan(page, live_server, district: Dist
     assert page.evaluate("() => window.gridMapContext.planning === undefined")
     assert page.errors == []
 
+
+
+def test_rollback_shows_the_diff_and_restores_the_old_boundary(page, live_server, district: District):
+    moved = [[[114.05, 30.05], [114.10, 30.05], [*MOVED_CORNER], [114.05, 30.15], [114.05, 30.05]]]
+    response = district.client("village1").post("/api/planning/commit/", {
+        "op": "reshape", "params": {"code": GRID11, "geometry": {"type": "MultiPolygon", "coordinates": [moved]}},
+        "revisions": {GRID11: district.grid11.revision, GRID12: district.grid12.revision}, "reason": "先调整"},
+        format="json")
+    assert response.status_code == 201, response.content
+    assert Building.objects.get(code="B2").grid.code == GRID11
+    baseline = district.grid11.revision
+
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "rollback")
+    page.wait_for_selector(f".gm-planning-history tr[data-revision='{baseline}'] button:not([disabled])")
+    assert page.locator(f".gm-planning-history tr[data-revision='{baseline + 1}'] button").is_disabled()  # current
+    page.click(f".gm-planning-history tr[data-revision='{baseline}'] button")
+    page.wait_for_selector(".gm-planning-diff")
+    diff = page.evaluate("async () => (await window.gridMap.getSource('planning-diff').getData()).features"
+                         ".map(f => f.properties.kind)")
+    assert diff == ["removed"]  # rolling back gives the wedge east of the old edge back to grid 12
+    assert "减少范围" in page.inner_text(".gm-planning-diff")
+    report = preview(page)
+    assert [(m["from"], m["to"], m["buildings"]) for m in report["impact"]["moves"]] == [(GRID11, GRID12, 1)]
+    commit(page, "恢复原边界")
+    assert Building.objects.get(code="B2").grid.code == GRID12
+    assert Grid.objects.get(code=GRID11).boundary.sym_difference(district.grid11.boundary).area < 1e-12
+    assert page.errors == []
+
+
+def test_create_a_grid_with_vertices_snapped_to_a_building(page, live_server, district: District):
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "create")
+    go_to(page, 114.0725, 30.1025, 15)
+    corner = screen_point(page, 114.070, 30.100)  # B1's south-west corner
+    points = [(corner[0] + 3, corner[1] - 3), screen_point(page, 114.075, 30.100), screen_point(page, 114.075, 30.105),
+              screen_point(page, 114.070, 30.105), (corner[0] + 3, corner[1] - 3)]
+    for point in points:
+        page.mouse.click(*point)
+        page.wait_for_timeout(700)
+    page.wait_for_function("() => window.gridMapContext.planning.operation()?.op === 'create'")
+    ring = page.evaluate("() => window.gridMapContext.planning.operation().params.geometry.coordinates[0][0]")
+    assert [114.07, 30.1] in ring  # snapped exactly onto the footprint vertex, 3 px away from the clicks
+    report = preview(page)
+    assert [(m["from"], m["buildings"]) for m in report["impact"]["moves"]] == [(GRID11, 1)]
+    commit(page, "新建楼院网格")
+    created = Grid.objects.get(code="420102001001003")
+    assert Building.objects.get(code="B1").grid == created
+    assert page.errors == []
+
+
+
+def test_a_line_that_does_not_cut_the_grid_is_refused_with_the_servers_message(page, live_server, district: District):
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "split")
+    go_to(page, 114.07, 30.12, 13)
+    for n, point in enumerate([(114.06, 30.12), (114.08, 30.12), (114.08, 30.12)]):
+        if n:
+            page.wait_for_timeout(700)
+        page.mouse.click(*screen_point(page, *point))
+    page.wait_for_function("() => window.gridMapContext.planning.operation()?.op === 'split'")
+    page.click("#planning-preview")
+    page.wait_for_function("() => document.querySelector('#planning-message').dataset.kind === 'error'",
+                           timeout=20_000)
+    message = page.inner_text("#planning-message")
+    assert message and "请求失败" not in message, message  # the server's own 400 message, not a generic failure
+    assert page.is_hidden("#planning-commit")
+    assert page.evaluate("() => window.gridMapContext.planning.lastPreview") is None
+    assert Grid.objects.filter(division=district.village1).count() == 2
+    assert page.errors == []

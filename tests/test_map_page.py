@@ -157,3 +157,35 @@ def test_screen_mode_from_the_query_string(api, district: District):
         assert 'id="screen-toggle"' in html and 'id="screen-counters"' in html
         for counter in ("grids", "residents", "open_incidents", "overdue_incidents", "sensors_alarm"):
             assert f'data-counter="{counter}"' in html
+
+
+VENDORED = sorted((package, name) for package, entry in LOCK["packages"].items() for name in entry["files"])
+
+
+@pytest.mark.parametrize(("package", "name"), VENDORED)
+def test_every_vendored_file_matches_the_lock(package, name):
+    entry = LOCK["packages"][package]
+    assert name.startswith(f"{package}/{entry['version']}/")
+    assert entry["source"].endswith(f"{package}-{entry['version']}.tgz") and entry["integrity"].startswith("sha512-")
+    path = VENDOR / name
+    assert path.is_file(), name
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["files"][name]["sha256"]
+
+
+def test_nothing_vendored_is_missing_from_the_lock():
+    on_disk = {p.relative_to(VENDOR).as_posix() for p in VENDOR.rglob("*") if p.is_file() and p.name != "LOCK.json"}
+    assert on_disk == {name for _package, name in VENDORED}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("username", "editor"), [("village1", True), ("admin", True), ("viewer1", False),
+                                                  ("worker11", False)])
+def test_the_import_map_resolves_terra_draw_for_the_editor(api, district: District, username, editor):
+    html = api(username).get("/map/").content.decode()
+    imports = json.loads(IMPORT_MAP.search(html).group(1))["imports"]
+    for package, module in [("terra-draw", "terra-draw.modern.js"),
+                            ("terra-draw-maplibre-gl-adapter", "terra-draw-maplibre-gl-adapter.modern.js")]:
+        version = LOCK["packages"][package]["version"]
+        assert imports[package].endswith(f"vendor/{package}/{version}/{module}")
+    assert ('id="map-planning"' in html) is editor
+    assert ("gridmap/planning.css" in html) is editor

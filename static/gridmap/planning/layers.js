@@ -54,8 +54,10 @@ export function movedPoints(collection, colours) {
     ...f, properties: { ...f.properties, colour: colours[f.properties.to] ?? "#57606a" } })) };
 }
 
+const isEmpty = (g) => (g.type === "GeometryCollection" ? !g.geometries?.length : !g.coordinates?.length);
+
 export function feature(geometry, properties) {
-  return geometry ? { type: "Feature", geometry, properties } : null;
+  return geometry && !isEmpty(geometry) ? { type: "Feature", geometry, properties } : null;
 }
 
 export function collection(features) {
