@@ -184,6 +184,15 @@ def test_a_second_editor_on_the_old_revision_gets_the_conflict_message(page, liv
     xs = second.evaluate("() => window.gridMapContext.planning.operation().params.geometry.coordinates.flat(2)"
                          ".map(p => p[0])")
     assert any(abs(x - 114.104) < 1e-6 for x in xs) and not any(abs(x - 114.095) < 1e-6 for x in xs)
+    # and edits on from there: its next commit is based on the new revision
+    second.wait_for_function("() => window.gridMapContext.planning.state.tool === 'reshape'")
+    drag(second, MOVED_CORNER, (114.095, 30.15))
+    second.wait_for_function("""() => window.gridMapContext.planning.operation().params.geometry.coordinates
+        .flat(2).some(p => Math.abs(p[0] - 114.095) < 2e-4)""")
+    preview(second)
+    commit(second, "第二位编辑在新版本上调整")
+    assert Grid.objects.get(code=GRID11).revision == revision + 1
+    assert Building.objects.get(code="B2").grid.code == GRID12
     assert page.errors == []
     other.close()
 

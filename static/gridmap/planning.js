@@ -240,15 +240,17 @@ export function install(ctx) {
 
   // The server's current features replace ours (409): the editor restarts the tool on them.
   function takeCurrent(current) {
-    const byCode = new Map((current?.features ?? []).map((f) => [f.properties?.code ?? f.id, f]));
-    s.data.grids.features = s.data.grids.features.map((f) => {
-      const now = byCode.get(f.properties.code);
-      return now ? { ...f, geometry: now.geometry, properties: { ...f.properties, ...now.properties } } : f;
+    if (!current?.features) return pick(s.code);
+    const before = new Map(s.data.grids.features.map((f) => [f.properties.code, f]));
+    s.data.grids.features = current.features.map((f) => {
+      const code = f.properties?.code ?? f.id;
+      return { ...f, properties: { ...(before.get(code)?.properties ?? {}), ...f.properties, code } };
     });
-    const state = initialState(s.tool, s);
+    const state = initialState(grid(s.code) ? s.tool : "idle", s);
     apply(state);
     stack.reset(state);
     buttons();
+    return null;
   }
 
   async function commit(event) {
@@ -262,8 +264,8 @@ export function install(ctx) {
     if (!op) return say(labels.nothing);
     const { ok, status, data } = await api.commit({ ...op, revisions: revisions(), reason });
     if (status === 409) {
-      takeCurrent(data?.current);
-      return say(labels.conflict, "conflict");
+      await takeCurrent(data?.current);
+      return say(`${labels.conflict} ${data?.detail ?? ""}`, "conflict");
     }
     if (!ok) return refused(status, data);
     s.lastCommit = data;

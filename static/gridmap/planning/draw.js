@@ -34,6 +34,7 @@ export async function createDraw(map, snapping) {
       new td.TerraDrawLineStringMode({ snapping, styles: { lineStringColor: "#cf222e", lineStringWidth: 3 } }),
       new td.TerraDrawSelectMode({
         allowManualDeselection: false,
+        keyEvents: { deselect: null, delete: null, rotate: null, scale: null }, // Delete would drop the grid
         flags: { polygon: { feature: { coordinates: {
           draggable: true, deletable: true, midpoints: { draggable: true }, snappable: snapping } } } },
         styles: { selectedPolygonColor: "#fb8500", selectedPolygonOutlineColor: "#fb8500",
