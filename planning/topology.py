@@ -67,7 +67,9 @@ def prepare(geometry: BaseGeometry, layout: Layout, parent: BaseGeometry, snap_m
         raise BadInput(_("所画范围不是有效的面"))
     tolerance = Metric.around(parent).degrees(snap_m)
     reference = shapely.union_all([g.boundary for g in layout.values() if not g.is_empty] + [parent.boundary])
-    snapped = as_multi(shapely.make_valid(shapely.snap(drawn, reference, tolerance)))
+    # repair by structure: snapping may put near-duplicate vertices on a shell and its hole; the default
+    # linework repair then turns the hole into lines and the grid swallows the neighbour inside it
+    snapped = as_multi(shapely.make_valid(shapely.snap(drawn, reference, tolerance), method="structure"))
     clipped = _intersection(snapped, parent)
     if clipped.is_empty:
         raise BadInput(_("所画范围不在上级区域内"))
