@@ -288,3 +288,26 @@ def test_a_line_that_does_not_cut_the_grid_is_refused_with_the_servers_message(p
     assert page.evaluate("() => window.gridMapContext.planning.lastPreview") is None
     assert Grid.objects.filter(division=district.village1).count() == 2
     assert page.errors == []
+
+
+
+def test_reshape_adds_a_vertex_from_a_midpoint_and_undo_takes_it_back(page, live_server, district: District):
+    ring = "() => window.gridMapContext.planning.operation().params.geometry.coordinates[0][0]"
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "reshape")
+    page.uncheck("#planning-snap")
+    go_to(page, 114.05, 30.10, 12.5)
+    assert len(page.evaluate(ring)) == 5
+    drag(page, (114.05, 30.10), (114.045, 30.10))  # the west edge's midpoint pulled out: a new vertex
+    page.wait_for_function(f"() => ({ring})().length === 6")
+    assert [114.045, 30.1] in [[round(x, 4), round(y, 4)] for x, y in page.evaluate(ring)]
+    for _ in range(3):  # the midpoint's insertion and its drag may be one or two steps
+        page.click("#planning-undo")
+        if len(page.evaluate(ring)) == 5:
+            break
+    assert len(page.evaluate(ring)) == 5 and page.evaluate("() => window.gridMapContext.planning.state.tool") \
+        == "reshape"
+    page.click("#planning-redo")
+    page.wait_for_function(f"() => ({ring})().length === 6")
+    assert page.errors == []
