@@ -77,11 +77,21 @@ class Partition:
     graph: Graph
     groups: np.ndarray  # group (block) per building
     problems: list[Problem]
-    infeasible_groups: frozenset[int]  # groups whose bounds cannot all be met
 
     @property
     def k(self) -> int:
         return len(self.regions)
+
+    def infeasible_regions(self) -> np.ndarray:
+        """Per region: whether its bounds cannot be met (its block cannot be split within bounds, or it holds a
+        building over the upper bound)."""
+        mask = np.zeros(self.k, bool)
+        for problem in self.problems:
+            if problem.kind == "building_over_max":
+                mask[self.labels[problem.figures["building"]]] = True
+            else:
+                mask[np.unique(self.labels[self.groups == problem.group])] = True
+        return mask
 
 
 def partition(footprints: Sequence[BaseGeometry], households: Sequence[int], residents: Sequence[int],
@@ -97,7 +107,7 @@ def partition(footprints: Sequence[BaseGeometry], households: Sequence[int], res
     n = len(fp)
     if n == 0:
         return Partition(np.zeros(0, np.int64), [area], Graph(0, np.zeros(0, np.int64), np.zeros(0, np.int64)),
-                         np.zeros(0, np.int64), [], frozenset())
+                         np.zeros(0, np.int64), [])
     xy = shapely.get_coordinates(shapely.point_on_surface(fp))
     faces = area_faces(area_m, lines)
     face = face_of(xy, faces)
@@ -105,10 +115,10 @@ def partition(footprints: Sequence[BaseGeometry], households: Sequence[int], res
     allowed = (face[u] == face[v]) & ~crosses(u, v, xy, lines)
     groups, bridges = group_blocks(n, u, v, allowed, h, r, bounds)
     graph = Graph(n, u[allowed | bridges], v[allowed | bridges])
-    labels, problems, infeasible = label_groups(xy, h, r, groups, graph, bounds, np.random.default_rng(seed))
+    labels, problems = label_groups(xy, h, r, groups, graph, bounds, np.random.default_rng(seed))
     regions_m = tile(fp, labels, int(labels.max()) + 1, area_m, faces, face)
     regions = [metric.from_metres(g) for g in regions_m]
-    return Partition(labels, regions, graph, groups, problems, frozenset(infeasible))
+    return Partition(labels, regions, graph, groups, problems)
 
 
 # ---------------------------------------------------------------- graph
@@ -262,11 +272,10 @@ def _ceil(a: int, b: int) -> int:
 
 
 def label_groups(xy: np.ndarray, h: np.ndarray, r: np.ndarray, groups: np.ndarray, graph: Graph,
-                 bounds: SizeBounds, rng: np.random.Generator) -> tuple[np.ndarray, list[Problem], set[int]]:
+                 bounds: SizeBounds, rng: np.random.Generator) -> tuple[np.ndarray, list[Problem]]:
     n = len(xy)
     labels = np.full(n, -1, np.int64)
     problems: list[Problem] = []
-    infeasible: set[int] = set()
     neighbours = graph.neighbours()
     order = np.argsort(groups, kind="stable")
     starts = np.flatnonzero(np.r_[True, groups[order][1:] != groups[order][:-1]])
@@ -284,8 +293,6 @@ def label_groups(xy: np.ndarray, h: np.ndarray, r: np.ndarray, groups: np.ndarra
         if not feasible:
             kind = "isolated_small" if hs < bounds.min_households or rs < bounds.min_residents else "bounds_infeasible"
             problems.append(Problem(kind, g, {"households": hs, "residents": rs, "buildings": len(idx)}))
-        if len(big) or not feasible:
-            infeasible.add(g)
         local = np.full(n, -1, np.int64)
         local[idx] = 0
         if k > 1:
@@ -298,7 +305,7 @@ def label_groups(xy: np.ndarray, h: np.ndarray, r: np.ndarray, groups: np.ndarra
             k = _renumber(idx, local)
         labels[idx] = local[idx] + offset
         offset += k
-    return labels, problems, infeasible
+    return labels, problems
 
 
 def _weights(h: np.ndarray, r: np.ndarray, idx: np.ndarray) -> np.ndarray:
