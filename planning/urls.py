@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from planning import api
+from planning import api, proposal_views
 
 app_name = "planning"
 urlpatterns = [
@@ -11,5 +11,5 @@ urlpatterns = [
     path("commit/", api.CommitView.as_view(), name="commit"),
     path("grids/<str:code>/history/", api.HistoryView.as_view(), name="history"),
     path("grids/<str:code>/diff/", api.DiffView.as_view(), name="diff"),
-    # proposals/ (POST, automatic layouts) is added here by planning/proposals.py's author
+    path("proposals/", proposal_views.ProposalsView.as_view(), name="proposals"),
 ]
