@@ -23,7 +23,7 @@ class ProposalsView(APIView):
             raise BadInput(_("请求体须为 JSON 对象"))
         contexts.require_planner(request.user)
         parent = data.get("parent")
-        if not isinstance(parent, str) or not parent:
-            raise BadInput(_("请给出上级编码 parent"), field="parent")
+        if not isinstance(parent, str) or not (contexts.VILLAGE_CODE.match(parent) or contexts.GRID_CODE.match(parent)):
+            raise BadInput(_("上级编码须为12位村（社区）代码或网格编码"), field="parent")
         found = contexts.find_parent(parent, request.user)
         return Response(propose(found, data.get("seed", 0), data.get("rule"), data.get("barriers")))
