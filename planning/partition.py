@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planning.metric import Metric
 
-MARGIN = 1.2  # aim at 1.2 × the lower bound per grid: as many grids as the bounds allow, with room to balance
+MARGIN = 1.05  # aim at ≥ 1.05 × the lower bound per grid (or + one average building): room to balance
 DIRECTIONS = 4  # cut directions tried per bisection (turned by a seed-dependent offset)
 SPACING_M = 10.0  # footprint boundaries are sampled this densely for the Voronoi cells
 MAX_POINTS = 64  # … but with at most about this many points per building
@@ -254,17 +254,22 @@ def group_blocks(n: int, u: np.ndarray, v: np.ndarray, allowed: np.ndarray, h: n
 
 # ---------------------------------------------------------------- labelling
 
-def grids_needed(hs: int, rs: int, bounds: SizeBounds) -> tuple[int, bool]:
-    """(k, feasible): as many grids as the lower bounds allow with MARGIN, at least as many as the upper need."""
+def grids_needed(hs: int, rs: int, buildings: int, bounds: SizeBounds) -> tuple[list[int], bool]:
+    """(grid counts to try, best first; feasible): as many grids as the lower bounds allow with a slack of one
+    average building per grid, then one more and one fewer; never fewer than the upper bounds need."""
     need = max(1, _ceil(hs, bounds.max_households), _ceil(rs, bounds.max_residents))
     most = min(hs // max(bounds.min_households, 1), rs // max(bounds.min_residents, 1))
-    aim = min(hs // max(_target(bounds.min_households, bounds.max_households), 1),
-              rs // max(_target(bounds.min_residents, bounds.max_residents), 1))
-    return max(need, min(aim, most), 1), need <= most
+    slack_h, slack_r = hs / max(buildings, 1), rs / max(buildings, 1)
+    aim = min(int(hs // _target(bounds.min_households, bounds.max_households, slack_h)),
+              int(rs // _target(bounds.min_residents, bounds.max_residents, slack_r)), buildings)
+    first = max(need, min(aim, most), 1)
+    tries = [first] + [k for k in (first + 1, first - 1) if max(need, 1) <= k <= max(most, need)]
+    return tries, need <= most
 
 
-def _target(low: int, high: int) -> int:
-    return max(1, int(min(low * MARGIN, (low + high) / 2)))
+def _target(low: int, high: int, slack: float) -> float:
+    """Households (or residents) to aim at per grid: the lower bound plus a slack, at most the middle."""
+    return max(1.0, min(low + max(slack, low * (MARGIN - 1)), (low + high) / 2))
 
 
 def _ceil(a: int, b: int) -> int:
@@ -284,8 +289,7 @@ def label_groups(xy: np.ndarray, h: np.ndarray, r: np.ndarray, groups: np.ndarra
     offset = 0
     for g, idx in enumerate(members):
         hs, rs = int(h[idx].sum()), int(r[idx].sum())
-        k, feasible = grids_needed(hs, rs, bounds)
-        k = min(k, len(idx))
+        tries, feasible = grids_needed(hs, rs, len(idx), bounds)
         big = idx[(h[idx] > bounds.max_households) | (r[idx] > bounds.max_residents)]
         for b in big.tolist():
             problems.append(Problem("building_over_max", g, {"building": b, "households": int(h[b]),
@@ -293,19 +297,42 @@ def label_groups(xy: np.ndarray, h: np.ndarray, r: np.ndarray, groups: np.ndarra
         if not feasible:
             kind = "isolated_small" if hs < bounds.min_households or rs < bounds.min_residents else "bounds_infeasible"
             problems.append(Problem(kind, g, {"households": hs, "residents": rs, "buildings": len(idx)}))
-        local = np.full(n, -1, np.int64)
-        local[idx] = 0
-        if k > 1:
-            mask = same_group & (groups[graph.u] == g)
-            eu, ev = graph.u[mask], graph.v[mask]
-            weight = _weights(h, r, idx)
-            bisect(idx, k, 0, xy, weight, eu, ev, local, rng.uniform(0, math.pi / DIRECTIONS))
-            k = repair(idx, local, neighbours)
-            improve(idx, local, k, xy, h, r, (eu, ev), neighbours, bounds)
-            k = _renumber(idx, local)
+        turn = rng.uniform(0, math.pi / DIRECTIONS)
+        mask = same_group & (groups[graph.u] == g)
+        edges = graph.u[mask], graph.v[mask]
+        best: tuple[float, np.ndarray, int] | None = None
+        for k in tries:
+            local, k = label_group(idx, min(k, len(idx)), xy, h, r, edges, neighbours, bounds, turn)
+            off = float(_region_violation(local[idx], k, h[idx], r[idx], bounds))
+            if best is None or off < best[0] - 1e-9:
+                best = (off, local, k)
+            if off <= 1e-9 or not feasible:
+                break
+        _score, local, k = best
         labels[idx] = local[idx] + offset
         offset += k
     return labels, problems
+
+
+def label_group(idx: np.ndarray, k: int, xy: np.ndarray, h: np.ndarray, r: np.ndarray,
+                edges: tuple[np.ndarray, np.ndarray], neighbours: list[list[int]], bounds: SizeBounds,
+                turn: float) -> tuple[np.ndarray, int]:
+    """Labels 0..k-1 for one group's buildings (idx): bisection, repair, boundary moves."""
+    local = np.full(len(xy), -1, np.int64)
+    local[idx] = 0
+    if k <= 1:
+        return local, 1
+    bisect(idx, k, 0, xy, _weights(h, r, idx), edges[0], edges[1], local, turn)
+    k = repair(idx, local, neighbours)
+    improve(idx, local, k, xy, h, r, edges, neighbours, bounds)
+    return local, _renumber(idx, local)
+
+
+def _region_violation(labels: np.ndarray, k: int, h: np.ndarray, r: np.ndarray, bounds: SizeBounds) -> float:
+    """Summed violation of the bounds over a group's regions (0 when every region is within)."""
+    hs, rs = np.bincount(labels, h, k), np.bincount(labels, r, k)
+    return sum(_off(a, bounds.min_households, bounds.max_households)
+               + _off(b, bounds.min_residents, bounds.max_residents) for a, b in zip(hs, rs, strict=True))
 
 
 def _weights(h: np.ndarray, r: np.ndarray, idx: np.ndarray) -> np.ndarray:
