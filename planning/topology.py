@@ -49,6 +49,14 @@ def _intersection(a: BaseGeometry, b: BaseGeometry) -> MultiPolygon:
     return as_multi(shapely.intersection(a, b, grid_size=PRECISION))
 
 
+def _cut(grid: BaseGeometry, taken: BaseGeometry) -> MultiPolygon:
+    """A grid less the area another takes; a grid the area does not reach is returned as it was, not
+    re-snapped to PRECISION, so a grid far from an edit never shows as changed."""
+    if not shapely.intersects(grid, taken) or shapely.touches(grid, taken):
+        return as_multi(grid)
+    return _difference(grid, taken)
+
+
 def _union(geometries: Iterable[BaseGeometry]) -> MultiPolygon:
     return as_multi(shapely.union_all(list(geometries), grid_size=PRECISION))
 
@@ -81,7 +89,7 @@ def reshape(layout: Layout, code: str, geometry: BaseGeometry, parent: BaseGeome
     old = _member(layout, code)
     others = {key: g for key, g in layout.items() if key != code}
     new = prepare(geometry, others, parent, snap_m)
-    result = {key: _difference(g, new) for key, g in others.items()}
+    result = {key: _cut(g, new) for key, g in others.items()}
     result[code] = new
     tolerance = Metric.around(parent).degrees(snap_m)
     _hand_out(polygons(_difference(old, new)), result, exclude={code}, tolerance=tolerance)
@@ -124,7 +132,7 @@ def merge(layout: Layout, codes: list[str], snap_m: float = 1.0) -> MultiPolygon
 def carve(layout: Layout, geometry: BaseGeometry, parent: BaseGeometry, snap_m: float) -> Layout:
     """Add a new grid ("new-N") drawn inside the parent; it is cut out of the grids it covers."""
     new = prepare(geometry, layout, parent, snap_m)
-    result = {key: _difference(g, new) for key, g in layout.items()}
+    result = {key: _cut(g, new) for key, g in layout.items()}
     result[new_key(layout)] = new
     return _absorb_slivers(result, parent, Metric.around(parent).degrees(snap_m))
 
