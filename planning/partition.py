@@ -32,6 +32,7 @@ MARGIN = 1.05  # aim at ≥ 1.05 × the lower bound per grid (or + one average b
 DIRECTIONS = 4  # cut directions tried per bisection (turned by a seed-dependent offset)
 SPACING_M = 10.0  # footprint boundaries are sampled this densely for the Voronoi cells
 MAX_POINTS = 64  # … but with at most about this many points per building
+SIMPLIFY_M = 1.0  # detail of a footprint below this is left out of the sampling (the footprint stays whole)
 PASSES = 40  # boundary-move passes at most per group
 
 
@@ -114,11 +115,25 @@ def partition(footprints: Sequence[BaseGeometry], households: Sequence[int], res
     u, v = delaunay_edges(xy)
     allowed = (face[u] == face[v]) & ~crosses(u, v, xy, lines)
     groups, bridges = group_blocks(n, u, v, allowed, h, r, bounds)
-    graph = Graph(n, u[allowed | bridges], v[allowed | bridges])
+    pairs = overlapping(fp)
+    graph = Graph(n, np.r_[u[allowed | bridges], pairs[0]], np.r_[v[allowed | bridges], pairs[1]])
     labels, problems = label_groups(xy, h, r, groups, graph, bounds, np.random.default_rng(seed))
+    labels = keep_overlaps_together(labels, pairs, h, graph)
     regions_m = tile(fp, labels, int(labels.max()) + 1, area_m, faces, face)
     regions = [metric.from_metres(g) for g in regions_m]
     return Partition(labels, regions, graph, groups, problems)
+
+
+def regions_for(footprints: Sequence[BaseGeometry], labels: np.ndarray, area: BaseGeometry,
+                barriers: Sequence[BaseGeometry] = (), metric: Metric | None = None) -> list[BaseGeometry]:
+    """The tiling of the area for any labelling (0..k-1) of the buildings, e.g. another method's (lon/lat)."""
+    metric = metric or Metric.around(area)
+    fp = np.asarray(metric.to_metres(np.asarray(footprints, dtype=object)), dtype=object)
+    area_m = metric.to_metres(area)
+    faces = area_faces(area_m, [metric.to_metres(b) for b in barriers])
+    face = face_of(shapely.get_coordinates(shapely.point_on_surface(fp)), faces)
+    labels = np.asarray(labels, np.int64)
+    return [metric.from_metres(g) for g in tile(fp, labels, int(labels.max()) + 1, area_m, faces, face)]
 
 
 # ---------------------------------------------------------------- graph
@@ -194,6 +209,31 @@ def face_of(xy: np.ndarray, faces: list[BaseGeometry]) -> np.ndarray:
     return out
 
 
+def overlapping(fp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a < b) of footprints whose insides overlap (OSM building parts, digitising errors)."""
+    a, b = shapely.STRtree(fp).query(fp, predicate="intersects")
+    a, b = a[a < b], b[a < b]
+    inside = shapely.relate_pattern(fp[a], fp[b], "2********")
+    return a[inside], b[inside]
+
+
+def keep_overlaps_together(labels: np.ndarray, pairs: tuple[np.ndarray, np.ndarray], h: np.ndarray,
+                           graph: Graph) -> np.ndarray:
+    """Overlapping footprints go to one region (their member with most households decides), so that no
+    building is split; then every region is made connected again."""
+    a, b = pairs
+    if len(a) == 0 or not np.any(labels[a] != labels[b]):
+        return labels
+    n = len(labels)
+    cluster = components(n, a, b)
+    leader = np.lexsort((-h, cluster))  # per cluster, the member with most households first
+    first = leader[np.r_[True, cluster[leader][1:] != cluster[leader][:-1]]]
+    labels = labels.copy()
+    labels[:] = labels[first[cluster]]
+    repair(np.arange(n), labels, graph.neighbours())
+    return labels
+
+
 def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Connected component id (0..c-1, in order of first node) per node."""
     parent = np.arange(n)
@@ -256,14 +296,15 @@ def group_blocks(n: int, u: np.ndarray, v: np.ndarray, allowed: np.ndarray, h: n
 
 def grids_needed(hs: int, rs: int, buildings: int, bounds: SizeBounds) -> tuple[list[int], bool]:
     """(grid counts to try, best first; feasible): as many grids as the lower bounds allow with a slack of one
-    average building per grid, then one more and one fewer; never fewer than the upper bounds need."""
+    average building per grid, then one more, one fewer, 90 % and 80 %; never fewer than the upper bounds need."""
     need = max(1, _ceil(hs, bounds.max_households), _ceil(rs, bounds.max_residents))
     most = min(hs // max(bounds.min_households, 1), rs // max(bounds.min_residents, 1))
     slack_h, slack_r = hs / max(buildings, 1), rs / max(buildings, 1)
     aim = min(int(hs // _target(bounds.min_households, bounds.max_households, slack_h)),
               int(rs // _target(bounds.min_residents, bounds.max_residents, slack_r)), buildings)
     first = max(need, min(aim, most), 1)
-    tries = [first] + [k for k in (first + 1, first - 1) if max(need, 1) <= k <= max(most, need)]
+    steps = (first + 1, first - 1, int(first * 0.9), int(first * 0.8))
+    tries = [first] + [k for k in dict.fromkeys(steps) if max(need, 1) <= k <= max(most, need) and k != first]
     return tries, need <= most
 
 
@@ -481,8 +522,9 @@ def _candidates(eu: np.ndarray, ev: np.ndarray, labels: np.ndarray) -> tuple[np.
     to = np.concatenate([labels[ev[cut]], labels[eu[cut]]])
     if len(b) == 0:
         return b, to
-    pairs = np.unique(np.column_stack([b, to]), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    span = int(to.max()) + 1
+    key = np.unique(b * span + to)
+    return key // span, key % span
 
 
 def _violation_change(hs: np.ndarray, rs: np.ndarray, frm: np.ndarray, to: np.ndarray, dh: np.ndarray,
@@ -554,7 +596,7 @@ def tile(fp: np.ndarray, labels: np.ndarray, k: int, area: BaseGeometry, faces: 
 
 def boundary_points(fp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Points along every footprint's boundary (≤ SPACING_M apart, ~MAX_POINTS at most) and their building."""
-    rings = shapely.boundary(fp)
+    rings = shapely.simplify(shapely.boundary(fp), SIMPLIFY_M)
     spacing = np.maximum(SPACING_M, shapely.length(rings) / MAX_POINTS)
     dense = shapely.segmentize(rings, spacing)
     coords, owner = shapely.get_coordinates(dense, return_index=True)
@@ -570,10 +612,11 @@ def face_cells(fp: np.ndarray, labels: np.ndarray, face: BaseGeometry) -> list[t
     coords, first = np.unique(coords, axis=0, return_index=True)
     site_label = labels[owner[first]]
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(coords), extend_to=face, ordered=True))
-    out = []
-    for label in present.tolist():
-        out.append((label, shapely.intersection(_dissolve(cells[site_label == label]), face)))
-    return out
+    merged = [_dissolve(cells[site_label == label]) for label in present.tolist()]
+    shapely.prepare(face)
+    inside = shapely.covers(face, merged)  # cells reach past the face only along its edge
+    return [(label, g if ok else shapely.intersection(g, face))
+            for label, g, ok in zip(present.tolist(), merged, inside.tolist(), strict=True)]
 
 
 def _give_empty_faces(regions: list[BaseGeometry], empty: list[BaseGeometry]) -> list[BaseGeometry]:
@@ -607,8 +650,7 @@ def _own_footprints(regions: list[BaseGeometry], fp: np.ndarray, labels: np.ndar
         others = near[labels[near] != label]
         if len(others):
             region = shapely.difference(region, _dissolve(clipped[others]))
-        region = shapely.union(region, _dissolve(clipped[labels == label]))
-        out.append(shapely.intersection(region, area))
+        out.append(shapely.union(region, _dissolve(clipped[labels == label])))  # inside the area already
     return [_areal(g) for g in out]
 
 

@@ -1,0 +1,161 @@
+"""Run ours and the PySAL spopt references on one case, draw every labelling with the same tiling, measure it."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from bench.planning.cases import Case
+from bench.report import Goal, Row, Stats
+from planning.metric import Metric
+from planning.partition import Graph, partition, regions_for
+from planning.quality import quality
+
+# MaxP's defaults (99 constructions, 10 annealing rounds) take hours on 2,000 units; cut to this many, so its
+# time here is a lower bound of the default's.
+MAXP_CONSTRUCTIONS = 2
+MAXP_ANNEALING = 1
+SPEEDUP = Goal(">=", 50)
+GRIDS = Goal(">=", 0.9)
+COMPACTNESS = Goal(">=", 1.0)
+WITHIN = Goal(">=", 1.0, "")
+
+
+@dataclass
+class Outcome:
+    method: str
+    seconds: float
+    labels: np.ndarray
+    quality: dict
+    error: str = ""
+
+
+def points_m(case: Case) -> np.ndarray:
+    metric = Metric.around(case.area)
+    return shapely.get_coordinates(shapely.point_on_surface(metric.to_metres(case.footprints)))
+
+
+def measure(case: Case, method: str, labels: np.ndarray, seconds: float, graph: Graph,
+            infeasible: np.ndarray | None = None) -> Outcome:
+    """Quality of a labelling drawn with our tiling (so every method's regions are measured alike)."""
+    _, labels = np.unique(labels, return_inverse=True)
+    labels = labels.ravel()
+    regions = regions_for(case.footprints, labels, case.area, case.barriers)
+    figures = quality(labels, regions, case.footprints, case.households, case.residents, case.area, case.bounds,
+                      graph, infeasible=infeasible)
+    return Outcome(method, seconds, labels, figures)
+
+
+def ours(case: Case, seed: int, repeats: int) -> tuple[Outcome, Graph]:
+    """Our partition (regions drawn included), median of `repeats` runs."""
+    times = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        result = partition(case.footprints, case.households, case.residents, case.area, case.bounds,
+                           case.barriers, seed)
+        times.append(time.perf_counter() - start)
+    figures = quality(result.labels, result.regions, case.footprints, case.households, case.residents, case.area,
+                      case.bounds, result.graph, infeasible=result.infeasible_regions())
+    return Outcome("ours", float(np.median(times)), result.labels, figures), result.graph
+
+
+def weights(graph: Graph):
+    import libpysal
+
+    neighbours = {i: [] for i in range(graph.n)}
+    for a, b in zip(graph.u.tolist(), graph.v.tolist(), strict=True):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    return libpysal.weights.W(neighbours, silence_warnings=True)
+
+
+def frame(case: Case):
+    import geopandas as gpd
+
+    xy = points_m(case)
+    return gpd.GeoDataFrame({"x": xy[:, 0], "y": xy[:, 1], "households": case.households},
+                            geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]))
+
+
+def maxp(case: Case, graph: Graph, seed: int) -> Outcome:
+    """spopt MaxPHeuristic: as many regions as possible with ≥ min households each, homogeneous in x/y."""
+    from spopt.region import MaxPHeuristic
+
+    np.random.seed(seed)  # spopt draws from numpy's global generator
+    model = MaxPHeuristic(frame(case), weights(graph), ["x", "y"], "households", case.bounds.min_households,
+                          max_iterations_construction=MAXP_CONSTRUCTIONS, max_iterations_sa=MAXP_ANNEALING)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.solve()
+    seconds = time.perf_counter() - start
+    return measure(case, "spopt MaxPHeuristic", np.asarray(model.labels_), seconds, graph)
+
+
+def skater(case: Case, graph: Graph, k: int, seed: int) -> Outcome:
+    """spopt Skater: k regions cut from a minimum spanning tree on x/y (islands, i.e. blocks, add regions)."""
+    from spopt.region import Skater
+
+    np.random.seed(seed)
+    islands = len(np.unique(_components(graph)))
+    model = Skater(frame(case), weights(graph), ["x", "y"], n_clusters=max(1, k - islands + 1), floor=1)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.solve()
+    seconds = time.perf_counter() - start
+    return measure(case, "spopt Skater", np.asarray(model.labels_), seconds, graph)
+
+
+def _components(graph: Graph) -> np.ndarray:
+    from planning.partition import components
+
+    return components(graph.n, graph.u, graph.v)
+
+
+def describe(outcome: Outcome) -> str:
+    q = outcome.quality
+    return (f"{q['grids']} grids, within bounds {q['within_bounds_share']:.0%} (feasible "
+            f"{q['within_bounds_feasible_share']:.0%}), PP mean {q['polsby_popper_mean']:.3f} min "
+            f"{q['polsby_popper_min']:.3f}, households {q['households_min']}-{q['households_max']} CV "
+            f"{q['households_cv']:.2f}, boundary {q['boundary_length_m'] / 1000:.1f} km, contiguous "
+            f"{q['contiguous']}, split {q['buildings_split']}")
+
+
+def sound(q: dict) -> bool:
+    """The gate of a partition: contiguous, no building split, and every grid within bounds where feasible."""
+    return q["contiguous"] and q["buildings_split"] == 0 and q["within_bounds_feasible_share"] >= 1.0
+
+
+def ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def rows(case: Case, outcomes: list[Outcome]) -> list[Row]:
+    """One row per method, then the goals against MaxP."""
+    ours_, *refs = outcomes
+    out = [Row("partition", f"{case.key}: {o.method}", "", Stats.of([o.seconds * 1000]) if o is ours_ else None,
+               None if o is ours_ else Stats.of([o.seconds * 1000]), gate_ok=sound(o.quality) if o is ours_ else None,
+               note=describe(o)) for o in outcomes]
+    out[0].note = f"{case.label}: {out[0].note}"
+    ref = next((o for o in refs if o.method.startswith("spopt MaxP")), None)
+    q = ours_.quality
+    out.append(Row("within bounds", f"{case.key}: ours", value=q["within_bounds_feasible_share"], goal=WITHIN,
+                   gate_ok=sound(q), note="share of grids within bounds where the bounds can be met"))
+    if ref is not None:
+        ms = Stats.of([ours_.seconds * 1000]), Stats.of([ref.seconds * 1000])
+        rq = ref.quality
+        out += [
+            Row("speed vs MaxP", case.key, "", *ms, value=ratio(ref.seconds, ours_.seconds), goal=SPEEDUP,
+                note=f"MaxP {MAXP_CONSTRUCTIONS} constructions, {MAXP_ANNEALING} annealing round"),
+            Row("grids vs MaxP", case.key, value=ratio(q["grids"], rq["grids"]), goal=GRIDS,
+                note=f"ours {q['grids']}, MaxP {rq['grids']}"),
+            Row("compactness vs MaxP", case.key, value=ratio(q["polsby_popper_mean"], rq["polsby_popper_mean"]),
+                goal=COMPACTNESS, note=f"Polsby-Popper mean ours {q['polsby_popper_mean']:.3f}, MaxP "
+                                       f"{rq['polsby_popper_mean']:.3f} (better: above 1)"),
+        ]
+    return out
