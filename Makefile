@@ -75,7 +75,7 @@ serve: venv db-start migrate messages
 # BENCH_SUITES to run fewer (e.g. "imports"); BENCH_ARGS e.g. "--samples 5 --only a,b";
 # BENCH_DATABASE_URL to use another server.
 BENCH_DATABASE_URL ?= postgres://geogov@127.0.0.1:$(or $(GEOGOV_PG_PORT),54329)/geogov_city
-BENCH_SUITES ?= tiles figures imports intake
+BENCH_SUITES ?= tiles figures imports intake planning
 bench: system-packages venv db-start messages
 	@for suite in $(BENCH_SUITES); do \
 	  GEOGOV_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --prepare --suite $$suite $(BENCH_ARGS) || exit 1; \
