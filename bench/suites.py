@@ -35,6 +35,6 @@ SUITES = {suite.name: suite for suite in (
           "bench.imports"),
     Suite("intake", "intake under load on loopback: hotline cases/s, p50/p95/p99, kill -9 of the worker mid-load",
           "bench.intake"),
-    Suite("planning", "automatic grid proposals: ours vs spopt MaxP and Skater (generated village, Helsinki OSM), "
+    Suite("planning", "automatic grid proposals: ours vs spopt MaxP and WardSpatial (generated village, Helsinki OSM), "
           "the whole city village by village", "bench.planning"),
 )}

@@ -30,8 +30,8 @@ from planning.metric import Metric
 
 MARGIN = 1.05  # aim at ≥ 1.05 × the lower bound per grid (or + one average building): room to balance
 DIRECTIONS = 4  # cut directions tried per bisection (turned by a seed-dependent offset)
-SPACING_M = 10.0  # footprint boundaries are sampled this densely for the Voronoi cells
-MAX_POINTS = 64  # … but with at most about this many points per building
+SPACING_M = 20.0  # footprint boundaries are sampled this densely for the Voronoi cells
+MAX_POINTS = 16  # … but with at most about this many points per building
 SIMPLIFY_M = 1.0  # detail of a footprint below this is left out of the sampling (the footprint stays whole)
 PASSES = 40  # boundary-move passes at most per group
 
