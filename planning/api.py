@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -27,7 +28,8 @@ def body(request: Request) -> tuple:
     return data.get("op"), data.get("params"), revisions
 
 
-@extend_schema(parameters=[OpenApiParameter("grid", required=False), OpenApiParameter("parent", required=False)])
+@extend_schema(parameters=[OpenApiParameter("grid", required=False), OpenApiParameter("parent", required=False)],
+               responses=OpenApiTypes.OBJECT)
 class ContextView(APIView):
     """The editable set around a grid (?grid=) or of a parent (?parent= village or grid code)."""
 
@@ -42,7 +44,7 @@ class ContextView(APIView):
 class PreviewView(APIView):
     """What an op would do, measured by applying it in a rolled-back savepoint."""
 
-    @extend_schema(request=dict, responses=dict)
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         op, params, _revisions = body(request)
         return Response(service.preview(service.draft(op, params, request.user), request.user))
@@ -51,7 +53,7 @@ class PreviewView(APIView):
 class CommitView(APIView):
     """Save an op: 201 with the change and the grids' new revisions; 409 if the grids changed meanwhile."""
 
-    @extend_schema(request=dict, responses=dict)
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         op, params, revisions = body(request)
         reason = request.data.get("reason")
@@ -62,6 +64,7 @@ class CommitView(APIView):
         return Response(report, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class HistoryView(APIView):
     """Every boundary revision of a grid, newest first (retired codes too)."""
 
@@ -69,7 +72,7 @@ class HistoryView(APIView):
         return Response(history.history(code, request.user))
 
 
-@extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)])
+@extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)], responses=OpenApiTypes.OBJECT)
 class DiffView(APIView):
     """Area added, removed and kept between two revisions of a grid."""
 
