@@ -1,16 +1,19 @@
 """The grid boundary editor on /map/ in a real headless Chromium: a village operator drags the shared edge of the
 fixture village's two grids with the mouse, previews the impact (B2 moves), commits with a reason and finds the
-household reassigned; splits a grid with a drawn line; merges two grids; a second browser editing the same grid
-from the old revision gets the conflict message; viewers and grid workers get no editor."""
+household reassigned; splits a grid with a drawn line; merges two grids; commits an automatic partition (自动划分);
+a second browser editing the same grid from the old revision gets the conflict message; viewers and grid workers
+get no editor."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from layers.models import Building, Grid, Household
-from planning.models import GridRevision
+from layers.models import Building, Grid, Household, Resident
+from planning.models import GridRevision, SizeRule
 from tests.browser import ARTIFACTS, BROWSER_MARKS, go_to, log_in, screen_point
-from tests.conftest import District
+from tests.conftest import District, box, make_id_number
 
 pytestmark = BROWSER_MARKS
 
@@ -310,4 +313,81 @@ def test_reshape_adds_a_vertex_from_a_midpoint_and_undo_takes_it_back(page, live
         == "reshape"
     page.click("#planning-redo")
     page.wait_for_function(f"() => ({ring})().length === 6")
+    assert page.errors == []
+
+
+RULE = {"min_households": 20, "max_households": 60, "min_residents": 40, "max_residents": 200}
+
+
+def crowd_village(district: District) -> None:
+    """30 houses of 4 households / 10 residents spread over village 1 (with its rule 20–60 households)."""
+    SizeRule.objects.create(division=district.village1, **RULE)
+    Building.objects.bulk_create([
+        Building(code=f"P{i:02d}", village=district.village1,
+                 footprint=box(114.06 + (i % 6) * 0.012, 30.06 + (i // 6) * 0.015,
+                               114.0602 + (i % 6) * 0.012, 30.0602 + (i // 6) * 0.015)) for i in range(30)])
+    Building.objects.assign_grids()
+    for i, building in enumerate(Building.objects.filter(code__startswith="P").order_by("code")):
+        born = dt.date(1970, 1, 1) + dt.timedelta(days=i)
+        for room in range(4):
+            household = Household.objects.create(code=f"{building.code}-{room}", building=building, floor=1,
+                                                 room=f"1{room:02d}")
+            Resident.objects.bulk_create([
+                Resident(household=household, name="测试", sex="F", birth_date=born,
+                         id_number=make_id_number("420102", born, room * 4 + j)) for j in range(2 + room % 2)])
+    Grid.objects.refresh_figures()
+
+
+def test_automatic_partition_is_drawn_with_its_figures_previewed_and_committed(page, live_server,
+                                                                                district: District):
+    crowd_village(district)
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    page.click("#planning-auto")
+    page.wait_for_selector("#planning-extra .gm-planning-quality", timeout=30_000)
+    assert page.evaluate("() => window.gridMapContext.planning.state.tool") == "replace"
+    proposal = page.evaluate("() => window.gridMapContext.planning.state.extra.proposal")
+    q = proposal["quality"]
+    assert q["grids"] == len(proposal["params"]["grids"]) >= 3  # 123 households, at most 60 a grid
+    assert q["within_bounds_share"] == 1.0 and q["contiguous"] is True
+
+    shown = dict(zip(page.eval_on_selector_all(".gm-planning-quality dt", "ds => ds.map(d => d.textContent)"),
+                     page.eval_on_selector_all(".gm-planning-quality dd", "ds => ds.map(d => d.textContent)"),
+                     strict=True))
+    assert shown["网格数"] == str(q["grids"])
+    assert shown["符合规模比例"] == "100%"
+    assert shown["紧凑度（平均 / 最小）"] == f"{q['polsby_popper_mean']:.2f} / {q['polsby_popper_min']:.2f}"
+    assert shown["户数（最少 – 最多）"] == f"{q['households_min']} – {q['households_max']}"
+    drawn = page.evaluate("async () => (await window.gridMap.getSource('planning-draft').getData()).features")
+    assert len(drawn) == q["grids"]  # the proposal on the map as a draft before any preview
+
+    report = preview(page)
+    assert report["committable"] is True, report["checks"]
+    statuses = [f["properties"]["status"] for f in report["draft"]["features"]]
+    assert len([s for s in statuses if s != "retired"]) == q["grids"]
+    assert Grid.objects.filter(division=district.village1).count() == 2  # a preview changes nothing
+
+    commit(page, "按规模自动划分网格")
+    grids = {g.code: g for g in Grid.objects.filter(division=district.village1)}
+    assert len(grids) == q["grids"]
+    assert not Grid.objects.filter(parent__in=grids.values()).exists()  # all leaves
+    for building in Building.objects.filter(village=district.village1):
+        footprint = building.footprint
+        shares = {code: g.boundary.intersection(footprint).area / footprint.area for code, g in grids.items()}
+        assert building.grid_id is not None and building.grid.code in grids, building.code
+        assert shares[building.grid.code] > 0.5, (building.code, shares)  # the larger share: exactly one grid
+    union = district.village1.boundary.difference(district.village1.boundary)
+    for g in grids.values():
+        union = union.union(g.boundary)
+    assert abs(union.area - district.village1.boundary.area) < 1e-9  # the village still fully covered
+    households = []
+    for grid in Grid.objects.filter(division=district.village1):
+        recount = (Household.objects.filter(building__grid=grid).count(),
+                   Resident.objects.filter(household__building__grid=grid).count())
+        assert (grid.households, grid.residents) == recount, grid.code
+        assert RULE["min_households"] <= grid.households <= RULE["max_households"], grid.code
+        households.append(grid.households)
+    assert (min(households), max(households)) == (q["households_min"], q["households_max"])
+    assert page.evaluate("() => window.gridMapContext.planning.state.code") in {
+        g.code for g in Grid.objects.filter(division=district.village1)}
     assert page.errors == []
