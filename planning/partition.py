@@ -17,6 +17,7 @@ Pure numpy + shapely. Steps, all in a local metre frame (planning.metric):
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class Partition:
     graph: Graph
     groups: np.ndarray  # group (block) per building
     problems: list[Problem]
+    seconds: dict = field(default_factory=dict)  # "labels" (graph, blocks, labelling) and "regions" (polygons)
 
     @property
     def k(self) -> int:
@@ -99,6 +101,7 @@ def partition(footprints: Sequence[BaseGeometry], households: Sequence[int], res
               area: BaseGeometry, bounds: SizeBounds, barriers: Sequence[BaseGeometry] = (), seed: int = 0,
               metric: Metric | None = None) -> Partition:
     """Regions for the buildings (lon/lat footprints) of an area; deterministic for a seed."""
+    start = time.perf_counter()
     metric = metric or Metric.around(area)
     fp = np.asarray(metric.to_metres(np.asarray(footprints, dtype=object)), dtype=object)
     area_m = metric.to_metres(area)
@@ -119,9 +122,11 @@ def partition(footprints: Sequence[BaseGeometry], households: Sequence[int], res
     graph = Graph(n, np.r_[u[allowed | bridges], pairs[0]], np.r_[v[allowed | bridges], pairs[1]])
     labels, problems = label_groups(xy, h, r, groups, graph, bounds, np.random.default_rng(seed))
     labels = keep_overlaps_together(labels, pairs, h, graph)
+    drawn = time.perf_counter()
     regions_m = tile(fp, labels, int(labels.max()) + 1, area_m, faces, face)
     regions = [metric.from_metres(g) for g in regions_m]
-    return Partition(labels, regions, graph, groups, problems)
+    seconds = {"labels": drawn - start, "regions": time.perf_counter() - drawn}
+    return Partition(labels, regions, graph, groups, problems, seconds)
 
 
 def regions_for(footprints: Sequence[BaseGeometry], labels: np.ndarray, area: BaseGeometry,
@@ -366,7 +371,45 @@ def label_group(idx: np.ndarray, k: int, xy: np.ndarray, h: np.ndarray, r: np.nd
     bisect(idx, k, 0, xy, _weights(h, r, idx), edges[0], edges[1], local, turn)
     k = repair(idx, local, neighbours)
     improve(idx, local, k, xy, h, r, edges, neighbours, bounds)
+    if absorb(idx, local, h, r, edges, bounds):
+        k = _renumber(idx, local)
+        improve(idx, local, k, xy, h, r, edges, neighbours, bounds)
     return local, _renumber(idx, local)
+
+
+def absorb(idx: np.ndarray, labels: np.ndarray, h: np.ndarray, r: np.ndarray, edges: tuple[np.ndarray, np.ndarray],
+           bounds: SizeBounds) -> bool:
+    """Regions still under a lower bound merge with the neighbouring region that makes the pair's violation
+    smallest, when that is smaller than before (one grid fewer); True when any merged."""
+    eu, ev = edges
+    merged = False
+    while True:
+        lab = labels[idx]
+        k = int(lab.max()) + 1
+        hs, rs = np.bincount(lab, h[idx], k), np.bincount(lab, r[idx], k)
+        present = np.bincount(lab, minlength=k) > 0
+        small = np.flatnonzero(((hs < bounds.min_households) | (rs < bounds.min_residents)) & present)
+        cut = labels[eu] != labels[ev]
+        a, b = labels[eu[cut]], labels[ev[cut]]
+        best = None
+        for s in small[np.argsort(hs[small], kind="stable")].tolist():
+            for other in np.unique(np.r_[b[a == s], a[b == s]]).tolist():
+                gain = (_size_off(hs[s] + hs[other], rs[s] + rs[other], bounds)
+                        - _size_off(hs[s], rs[s], bounds) - _size_off(hs[other], rs[other], bounds))
+                if gain < -1e-9 and (best is None or gain < best[0]):
+                    best = (gain, s, other)
+            if best is not None:
+                break
+        if best is None:
+            return merged
+        _gain, s, other = best
+        labels[idx[labels[idx] == s]] = other
+        merged = True
+
+
+def _size_off(households: float, residents: float, bounds: SizeBounds) -> float:
+    return (_off(households, bounds.min_households, bounds.max_households)
+            + _off(residents, bounds.min_residents, bounds.max_residents))
 
 
 def _region_violation(labels: np.ndarray, k: int, h: np.ndarray, r: np.ndarray, bounds: SizeBounds) -> float:
