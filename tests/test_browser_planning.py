@@ -391,3 +391,22 @@ def test_automatic_partition_is_drawn_with_its_figures_previewed_and_committed(p
     assert page.evaluate("() => window.gridMapContext.planning.state.code") in {
         g.code for g in Grid.objects.filter(division=district.village1)}
     assert page.errors == []
+
+
+def test_reshape_deletes_a_vertex_with_a_right_click(page, live_server, district: District):
+    ring = "() => window.gridMapContext.planning.operation().params.geometry.coordinates[0][0]"
+    log_in(page, live_server.url, "village1")
+    open_editor(page)
+    choose(page, "reshape")
+    go_to(page, 114.06, 30.14, 13)
+    assert len(page.evaluate(ring)) == 5
+    depth = page.evaluate("() => window.gridMapContext.planning.state.depth")
+    # a real right button press and release on the vertex (terra-draw's select mode deletes on pointerup with
+    # button 2; the contextmenu event only marks the next pointerup)
+    page.mouse.click(*screen_point(page, 114.05, 30.15), button="right")  # the north-west corner
+    page.wait_for_function(f"() => ({ring})().length === 4", timeout=5_000)
+    assert [114.05, 30.15] not in page.evaluate(ring)
+    assert page.evaluate("() => window.gridMapContext.planning.state.depth") == depth + 1  # on our undo stack
+    page.click("#planning-undo")
+    page.wait_for_function(f"() => ({ring})().length === 5")
+    assert page.errors == []
