@@ -150,6 +150,17 @@ def check_layout(parent: BaseGeometry, before: Layout, after: Layout, limits: Li
     return sorted(findings, key=lambda finding: finding.level != ERROR)
 
 
+def clipped(drawn: BaseGeometry, parent: BaseGeometry, limits: Limits, grid: str) -> list[Finding]:
+    """A warning when part of a drawn area lay outside the parent and was cut off (it is saved clipped)."""
+    metric = Metric.around(parent)
+    outside = shapely.difference(shapely.make_valid(drawn), parent, grid_size=PRECISION)
+    area = metric.area_m2(outside)
+    if area <= limits.gap_m2:
+        return []
+    return [Finding(WARNING, "clipped", _("所画范围有 %(area).0f ㎡ 超出上级范围，已裁去") % {"area": area},
+                    (grid,), outside)]
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(finding.level == ERROR for finding in findings)
 

@@ -36,6 +36,7 @@ class Draft:
     outcomes: list[Outcome]
     # retired code → key of the grid that takes over its workers, users and cases (default: largest overlap)
     successors: dict[str, str] = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # checks.Findings the op itself found (e.g. a drawing clipped)
 
     @property
     def before(self) -> Layout:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from geo_governance.errors import BadInput
 from layers.models import Division, DivisionLevel
-from planning import topology
+from planning import checks, topology
+from planning.checks import Limits
 from planning.context import Context, Parent, find_parent, parent_of_grid
 from planning.drafts import Draft, from_layout
 from planning.models import GridRevision
@@ -78,7 +79,9 @@ def reshape(context: Context, params: dict) -> Draft:
     context.leaf(code)
     geometry = parse(params.get("geometry"), AREAL, "geometry")
     after = topology.reshape(context.layout, code, geometry, context.parent.geometry, context.snap_m)
-    return from_layout(context, "reshape", params, after)
+    draft = from_layout(context, "reshape", params, after)
+    draft.notes = checks.clipped(geometry, context.parent.geometry, Limits.from_settings(), code)
+    return draft
 
 
 def split(context: Context, params: dict) -> Draft:
@@ -114,7 +117,9 @@ def create(context: Context, params: dict) -> Draft:
     new = next(key for key in after if key not in context.layout)
     if any(not shapely.equals(after[code], g) for code, g in protected.items()):
         raise BadInput(_("新网格不能压占含有下级网格的网格"), field="geometry")
-    return from_layout(context, "create", params, after, names={new: name} if name else None)
+    draft = from_layout(context, "create", params, after, names={new: name} if name else None)
+    draft.notes = checks.clipped(geometry, context.parent.geometry, Limits.from_settings(), new)
+    return draft
 
 
 def rollback(context: Context, params: dict) -> Draft:

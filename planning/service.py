@@ -69,7 +69,7 @@ def draft(op, params, user) -> Draft:
 
 
 def findings(draft: Draft) -> list:
-    return check_layout(draft.context.parent.geometry, draft.before, draft.after, Limits.from_settings())
+    return check_layout(draft.context.parent.geometry, draft.before, draft.after, Limits.from_settings()) + draft.notes
 
 
 def preview(draft: Draft, user) -> dict:

@@ -147,11 +147,16 @@ def test_merge_of_grids_that_do_not_touch_is_400(api, district):
     assert response.status_code == 400 and "相邻" in response.json()["detail"]
 
 
-def test_a_polygon_partly_outside_the_parent_cannot_be_committed(api):
+def test_a_polygon_partly_outside_the_parent_is_saved_clipped_with_a_warning(api):
     params = {"code": G1, "geometry": geo(114.04, 30.05, 114.10, 30.15)}  # west of the village boundary
     preview = post(api("admin"), "preview", "reshape", params).json()
     # the drawn area is clipped to the village: nothing outside is saved
     assert preview["committable"] is True
+    clipped = [c for c in preview["checks"] if c["check"] == "clipped"]
+    assert [(c["level"], c["grids"]) for c in clipped] == [("warning", [G1])]
+    assert "已裁去" in clipped[0]["message"] and clipped[0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    inside = post(api("admin"), "preview", "reshape", {"code": G1, "geometry": geo(114.05, 30.05, 114.101, 30.15)})
+    assert "clipped" not in {c["check"] for c in inside.json()["checks"]}
     committed = post(api("admin"), "commit", "reshape", params, reason="x")
     assert committed.status_code == 201
     assert Grid.objects.get(code=G1).boundary.extent == pytest.approx((114.05, 30.05, 114.10, 30.15))
