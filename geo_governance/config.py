@@ -14,16 +14,20 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"GEOGOV_{name}", default)
 
 
-def _seconds(name: str, default: float) -> float:
-    """A positive number of seconds, else ValueError naming the setting."""
+def _positive(name: str, default: float, what: str) -> float:
+    """A positive number, else ValueError naming the setting and what it counts."""
     raw = _env(name, str(default))
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
     if not value > 0:
-        raise ValueError(f"GEOGOV_{name} must be a positive number of seconds, got {raw!r}")
+        raise ValueError(f"GEOGOV_{name} must be a positive number{what}, got {raw!r}")
     return value
+
+
+def _seconds(name: str, default: float) -> float:
+    return _positive(name, default, " of seconds")
 
 
 def _count(name: str, default: int) -> int:
@@ -40,14 +44,7 @@ def _count(name: str, default: int) -> int:
 
 def _measure(name: str, default: float) -> float:
     """A positive number (metres, square metres …), else ValueError naming the setting."""
-    raw = _env(name, str(default))
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise ValueError(f"GEOGOV_{name} must be a positive number, got {raw!r}")
-    return value
+    return _positive(name, default, "")
 
 
 def _range(name: str, default: str) -> tuple[int, int]:
