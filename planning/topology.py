@@ -93,7 +93,7 @@ def reshape(layout: Layout, code: str, geometry: BaseGeometry, parent: BaseGeome
     result[code] = new
     tolerance = Metric.around(parent).degrees(snap_m)
     _hand_out(polygons(_difference(old, new)), result, exclude={code}, tolerance=tolerance)
-    return _absorb_slivers(result, parent, tolerance)
+    return _keep_unmoved(_absorb_slivers(result, parent, tolerance), layout, {code}, parent)
 
 
 def split(layout: Layout, code: str, line: BaseGeometry, snap_m: float) -> list[MultiPolygon]:
@@ -133,8 +133,9 @@ def carve(layout: Layout, geometry: BaseGeometry, parent: BaseGeometry, snap_m: 
     """Add a new grid ("new-N") drawn inside the parent; it is cut out of the grids it covers."""
     new = prepare(geometry, layout, parent, snap_m)
     result = {key: _cut(g, new) for key, g in layout.items()}
-    result[new_key(layout)] = new
-    return _absorb_slivers(result, parent, Metric.around(parent).degrees(snap_m))
+    key = new_key(layout)
+    result[key] = new
+    return _keep_unmoved(_absorb_slivers(result, parent, Metric.around(parent).degrees(snap_m)), layout, {key}, parent)
 
 
 def new_key(layout: Layout) -> str:
@@ -164,6 +165,24 @@ def _hand_out(pieces: list[Polygon], layout: Layout, exclude: set[str], toleranc
         best = max(borders, key=lambda key: (borders[key], key), default=None)
         if best is not None and borders[best] > 0:
             layout[best] = _union([layout[best], piece])
+
+
+def _keep_unmoved(result: Layout, layout: Layout, edited: set[str], parent: BaseGeometry) -> Layout:
+    """Neighbours that moved by less than SLIVER_M2 in all (snapping noise along an edge they only touch) keep
+    their old area exactly, and the edited grids give way to them: a grid the user did not move never shows as
+    changed nor gets a new revision."""
+    metric = Metric.around(parent)
+    restored = []
+    for key, geometry in result.items():
+        if key in edited or key not in layout or shapely.equals_exact(geometry, layout[key], 0):
+            continue
+        if metric.area_m2(shapely.symmetric_difference(geometry, layout[key], grid_size=PRECISION)) < SLIVER_M2:
+            result[key] = as_multi(layout[key])
+            restored.append(result[key])
+    if restored:
+        for key in edited:
+            result[key] = _difference(result[key], _union(restored))
+    return result
 
 
 def _absorb_slivers(layout: Layout, parent: BaseGeometry, tolerance: float) -> Layout:

@@ -162,3 +162,16 @@ def test_a_finding_serialises_to_geojson():
     assert body["grids"] == [WEST, EAST]
     assert body["geometry"]["type"] in {"Polygon", "MultiPolygon"}
     assert "重叠" in body["message"]
+
+
+def test_a_neighbour_grazed_by_less_than_a_sliver_keeps_its_exact_area():
+    # the drawn west grid overlaps the east one by 5e-9° (~0.5 mm, 0.5 m²) along their edge: snapping noise, not
+    # an edit of the east grid, which must come back byte-identical (no new revision for a grid nobody moved)
+    before = layout()
+    drawn = box(114.000, 30.000, 114.005 + 5e-9, 30.010)
+    result = topology.reshape(before, WEST, drawn, PARENT, snap_m=0.0001)
+    assert shapely.equals_exact(result[EAST], before[EAST], 0)
+    assert area_m2(shapely.intersection(result[WEST], result[EAST])) < 1e-6
+    # a real move of the edge still changes both
+    moved = topology.reshape(before, WEST, box(114.000, 30.000, 114.0051, 30.010), PARENT, snap_m=0.0001)
+    assert not shapely.equals(moved[EAST], before[EAST])
