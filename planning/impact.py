@@ -12,7 +12,7 @@ from layers.models import Building, Incident, Sensor
 from planning.shapes import collection, feature, from_geos
 from planning.topology import PRECISION
 
-CUT_SHARE = 1e-4  # a building is "cut" when another grid holds at least this share of its footprint
+CUT_SHARE = 0.01  # a building is "cut" when another grid holds at least 1 % of its footprint (less is digitising noise)
 
 
 @dataclass(frozen=True)
