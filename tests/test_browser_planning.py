@@ -57,6 +57,15 @@ def reshape_corner(page) -> None:
         return op && op.params.geometry.coordinates.flat(2).some(([x, y]) => Math.abs(x - 114.104) < 2e-4); }""")
 
 
+def draw_split_line(page, points: list[tuple[float, float]]) -> None:
+    """Click the points of a line (the last one twice, to finish it) and wait for the split to be drafted."""
+    for n, point in enumerate([*points, points[-1]]):
+        if n:
+            page.wait_for_timeout(700)  # not a double click
+        page.mouse.click(*screen_point(page, *point))
+    page.wait_for_function("() => window.gridMapContext.planning.operation()?.op === 'split'")
+
+
 def preview(page) -> dict:
     page.click("#planning-preview")
     page.wait_for_selector("#planning-result .gm-planning-report", timeout=20_000)
@@ -129,11 +138,7 @@ def test_split_a_grid_with_a_drawn_line(page, live_server, district: District):
     open_editor(page)
     choose(page, "split")
     go_to(page, 114.075, 30.12, 12)
-    for n, point in enumerate([(114.04, 30.12), (114.11, 30.12), (114.11, 30.12)]):
-        if n:
-            page.wait_for_timeout(700)  # not a double click
-        page.mouse.click(*screen_point(page, *point))
-    page.wait_for_function("() => window.gridMapContext.planning.operation()?.op === 'split'")
+    draw_split_line(page, [(114.04, 30.12), (114.11, 30.12)])
     report = preview(page)
     assert report["committable"] is True
     statuses = sorted(f["properties"]["status"] for f in report["draft"]["features"])
@@ -277,11 +282,7 @@ def test_a_line_that_does_not_cut_the_grid_is_refused_with_the_servers_message(p
     open_editor(page)
     choose(page, "split")
     go_to(page, 114.07, 30.12, 13)
-    for n, point in enumerate([(114.06, 30.12), (114.08, 30.12), (114.08, 30.12)]):
-        if n:
-            page.wait_for_timeout(700)
-        page.mouse.click(*screen_point(page, *point))
-    page.wait_for_function("() => window.gridMapContext.planning.operation()?.op === 'split'")
+    draw_split_line(page, [(114.06, 30.12), (114.08, 30.12)])
     page.click("#planning-preview")
     page.wait_for_function("() => document.querySelector('#planning-message').dataset.kind === 'error'",
                            timeout=20_000)
