@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from planning.metric import Metric
-from planning.topology import PRECISION, Layout, gaps, polygons
+from planning.topology import PRECISION, Layout, as_multi, gaps, polygons
 
 ERROR, WARNING = "error", "warning"
 
@@ -153,7 +153,7 @@ def check_layout(parent: BaseGeometry, before: Layout, after: Layout, limits: Li
 def clipped(drawn: BaseGeometry, parent: BaseGeometry, limits: Limits, grid: str) -> list[Finding]:
     """A warning when part of a drawn area lay outside the parent and was cut off (it is saved clipped)."""
     metric = Metric.around(parent)
-    outside = shapely.difference(shapely.make_valid(drawn), parent, grid_size=PRECISION)
+    outside = shapely.difference(as_multi(shapely.make_valid(drawn)), parent, grid_size=PRECISION)
     area = metric.area_m2(outside)
     if area <= limits.gap_m2:
         return []

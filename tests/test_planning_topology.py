@@ -11,7 +11,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from geo_governance.errors import BadInput
 from planning import topology
-from planning.checks import ERROR, WARNING, Limits, check_layout
+from planning.checks import ERROR, WARNING, Limits, check_layout, clipped
 from planning.metric import Metric
 
 # A village of 0.01° × 0.01° (~960 m × 1,110 m at 30°N) with a west and an east grid sharing lon 114.005.
@@ -175,3 +175,14 @@ def test_a_neighbour_grazed_by_less_than_a_sliver_keeps_its_exact_area():
     # a real move of the edge still changes both
     moved = topology.reshape(before, WEST, box(114.000, 30.000, 114.0051, 30.010), PARENT, snap_m=0.0001)
     assert not shapely.equals(moved[EAST], before[EAST])
+
+
+def test_a_drawing_that_repairs_to_mixed_dimensions_is_measured_by_its_polygons():
+    # a ring that runs back along itself repairs to a polygon plus a line; the clipped warning must measure
+    # the polygonal part (a mixed-dimension overlay raised a GEOS error: a 500 in the editor)
+    drawn = Polygon([(113.999, 30.001), (114.004, 30.001), (114.004, 30.004), (113.999, 30.004), (113.999, 30.001),
+                     (113.990, 30.001), (113.999, 30.001)])
+    assert shapely.make_valid(drawn).geom_type == "GeometryCollection"
+    found = clipped(drawn, PARENT, LIMITS, WEST)
+    assert [(f.level, f.check, f.grids) for f in found] == [(WARNING, "clipped", (WEST,))]
+    assert clipped(box(114.001, 30.001, 114.002, 30.002), PARENT, LIMITS, WEST) == []
