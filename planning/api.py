@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,12 +11,24 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from shapely.errors import GEOSException
 
 from geo_governance.errors import BadInput
 from planning import context as contexts
 from planning import history, service
 
 REASON_LIMIT = 200
+
+
+def geometry_errors_are_bad_input(method):
+    """A GEOS error on a drawn geometry is answered 400 with its message, never a 500."""
+    @wraps(method)
+    def wrapper(self, request: Request, *args, **kwargs) -> Response:
+        try:
+            return method(self, request, *args, **kwargs)
+        except GEOSException as exc:
+            raise BadInput(_("几何运算失败，请检查所画图形：%(error)s") % {"error": exc}) from exc
+    return wrapper
 
 
 def body(request: Request) -> tuple:
@@ -45,6 +59,7 @@ class PreviewView(APIView):
     """What an op would do, measured by applying it in a rolled-back savepoint."""
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @geometry_errors_are_bad_input
     def post(self, request: Request) -> Response:
         op, params, _revisions = body(request)
         return Response(service.preview(service.draft(op, params, request.user), request.user))
@@ -54,6 +69,7 @@ class CommitView(APIView):
     """Save an op: 201 with the change and the grids' new revisions; 409 if the grids changed meanwhile."""
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @geometry_errors_are_bad_input
     def post(self, request: Request) -> Response:
         op, params, revisions = body(request)
         reason = request.data.get("reason")

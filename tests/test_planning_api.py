@@ -233,3 +233,20 @@ def test_history_of_a_retired_code_and_of_an_unedited_grid(api):
     assert GridRevision.objects.filter(code="420102002001001").count() == 0
     assert api("town1").get("/api/planning/grids/420102002001001/history/").status_code == 404
     assert client.get("/api/planning/grids/420102001001099/history/").status_code == 404
+
+
+def test_a_geometry_engine_error_is_400_not_500(api, monkeypatch):
+    # the guard of the preview and commit views: whatever drawn shape makes GEOS fail is the user's input
+    from shapely.errors import GEOSException
+
+    from planning import topology
+
+    def fail(*args, **kwargs):
+        raise GEOSException("TopologyException: side location conflict at 114.1 30.1")
+
+    monkeypatch.setattr(topology, "reshape", fail)
+    params = {"code": G1, "geometry": geo(114.05, 30.05, 114.101, 30.15)}
+    for url in ("preview", "commit"):
+        response = post(api("admin"), url, "reshape", params, reason="x")
+        assert response.status_code == 400
+        assert "几何运算失败" in response.json()["detail"] and "side location conflict" in response.json()["detail"]
