@@ -180,6 +180,7 @@ class Apply:
 
     def create_new(self) -> None:
         parent = self.draft.context.parent
+        self.new_names = {}
         for outcome in self.draft.having(NEW):
             code = self.issued[outcome.key]
             name = outcome.name or _("%(parent)s第%(n)d网格") % {"parent": parent.name,
@@ -187,6 +188,7 @@ class Apply:
             grid = Grid.objects.create(code=code, name=name, level=parent.child_level, division=parent.village,
                                        parent=parent.grid, boundary=to_geos(outcome.geometry))
             self.ids[outcome.key] = grid.pk
+            self.new_names[outcome.key] = name
 
     def retire(self) -> None:
         """Move a retired grid's workers, users, buildings, sensors and cases to its successor; delete it."""
@@ -242,9 +244,8 @@ class Apply:
         for outcome in draft.having(NEW):
             code = self.issued[outcome.key]
             rows.append(GridRevision(grid_id=self.ids[outcome.key], code=code, revision=1,
-                                     name=Grid.objects.filter(pk=self.ids[outcome.key]).values_list("name", flat=True)
-                                     .first(), boundary=to_geos(outcome.geometry), action=action,
-                                     reason=self.reason, **common))
+                                     name=self.new_names[outcome.key], boundary=to_geos(outcome.geometry),
+                                     action=action, reason=self.reason, **common))
             saved.append({"code": code, "revision": 1, "status": NEW})
         GridRevision.objects.bulk_create(rows)
         return saved
